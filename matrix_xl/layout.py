@@ -1,0 +1,103 @@
+"""Names and positions shared by the workbook writer, the reader and the report writer.
+
+The reader never relies on positions: it finds headers by their text. Positions here are
+what the writer produces; the metadata sheet records them for tools that want them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+FORMAT_VERSION = 1
+
+MATRIX = "Matrix"
+LOG = "Improvement Log"
+RUBRIC = "Rubric"
+QUESTIONS = "Interview Prep"
+REFERENCES = "References"
+GUIDE = "Guide"
+META = "_matrix_xl"
+SUMMARY = "Summary"
+HISTORY = "History"
+GENERATED_SHEETS = (MATRIX, LOG, RUBRIC, QUESTIONS, REFERENCES, GUIDE, META)
+
+# Matrix table columns, in the seed's words (the rating header carries the rubric's range).
+SKILL = "Skill / Category"
+MANDATORY = "Mandatory?"
+DEPTH = "Depth Expectation"
+EVIDENCE = "Evidence Examples"
+GAP_NOTES = "Gap Notes"
+STATUS = "Status"
+SKILL_ID = "Skill ID"
+OWNER_LABELS = ("Owner", "Role", "Date rated")
+
+LOG_COLUMNS = ("Date", "Skill", "Action Taken", "Impact")
+LOG_TABLE = "ImprovementLog"
+LOG_ROWS = 100  # blank rows the log table starts with, ready to type into
+
+SKILL_NAMES = "SkillNames"  # defined name over the skill column, source of the log dropdown
+RATINGS = "Ratings"  # defined name over the rating column
+
+
+def rating_header(low: int, high: int) -> str:
+    return f"Self-Rating ({low}-{high})"
+
+
+def normalise_header(text: object) -> str:
+    """Header text as compared by the reader: case, spacing and line breaks ignored."""
+    return re.sub(r"\s+", " ", str(text)).strip().casefold()
+
+
+@dataclass(frozen=True)
+class MatrixLayout:
+    """Where the writer puts things on the Matrix sheet (0-based rows and columns)."""
+
+    n_skills: int
+    n_thresholds: int
+
+    @property
+    def block_rows(self) -> int:
+        return max(len(OWNER_LABELS), self.n_thresholds + 1)
+
+    @property
+    def block_top(self) -> int:
+        return 2
+
+    @property
+    def header_row(self) -> int:
+        return self.block_top + self.block_rows + 1
+
+    @property
+    def first_row(self) -> int:
+        return self.header_row + 1
+
+    @property
+    def last_row(self) -> int:
+        return self.first_row + self.n_skills - 1
+
+    @property
+    def rules_top(self) -> int:
+        return self.last_row + 3
+
+
+# Matrix columns, 0-based.
+COL_SKILL, COL_MANDATORY, COL_DEPTH, COL_EVIDENCE, COL_RATING, COL_NOTES, COL_STATUS, COL_ID = (
+    range(8)
+)
+
+
+def col_letter(col: int) -> str:
+    """0-based column index to letters: 0 -> A, 26 -> AA."""
+    out = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def cell_ref(row: int, col: int, absolute: bool = False) -> str:
+    """0-based (row, col) to an A1 reference."""
+    d = "$" if absolute else ""
+    return f"{d}{col_letter(col)}{d}{row + 1}"
