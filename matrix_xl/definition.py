@@ -370,7 +370,8 @@ def _condition(r: _Reader, c: Mapping[str, Any], where: str) -> Condition:
 
 
 _DEFINED_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]{0,254}$")
-_CELL_LIKE = re.compile(r"^[A-Za-z]{1,3}[0-9]+$|^[RrCc][0-9]*$")
+_CELL_LIKE = re.compile(r"^[A-Za-z]{1,3}[0-9]+$|^[Rr][0-9]*(?:[Cc][0-9]*)?$|^[Cc][0-9]*$")
+_RESERVED_NAMES = {"skillnames", "ratings", "improvementlog"}  # the writer's own names
 
 
 def check_definition(d: Definition) -> None:
@@ -408,7 +409,12 @@ def check_definition(d: Definition) -> None:
         raise DefinitionError("the definition has no thresholds", where)
     names: set[str] = set()
     for t in d.thresholds:
-        if not _DEFINED_NAME.match(t.defined_name) or _CELL_LIKE.match(t.defined_name):
+        if (
+            not _DEFINED_NAME.match(t.defined_name)
+            or _CELL_LIKE.match(t.defined_name)
+            or t.defined_name.casefold() in _RESERVED_NAMES
+            or t.defined_name.casefold().startswith("_xlnm")
+        ):
             raise DefinitionError(
                 f"threshold {t.id!r}: {t.defined_name!r} cannot be an Excel defined name", where
             )
@@ -490,7 +496,8 @@ def _toml_value(v: object) -> str:
     if isinstance(v, int):
         return str(v)
     if isinstance(v, str):
-        return json.dumps(v, ensure_ascii=False)
+        # JSON's escapes are TOML's, except that TOML also forbids a raw DEL.
+        return json.dumps(v, ensure_ascii=False).replace("\x7f", "\\u007f")
     if isinstance(v, list) and all(not isinstance(x, dict) for x in v):
         return "[" + ", ".join(_toml_value(x) for x in v) + "]"
     raise TypeError(f"cannot write {v!r} as a TOML value")

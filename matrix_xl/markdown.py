@@ -165,7 +165,7 @@ def parse_markdown(text: str, source: str = "<markdown>") -> Definition:
         )
     rubric: list[Level] = []
     for line, cells in _rows(rubric_table, 3, source):
-        if not cells[0].strip().isdigit():
+        if not re.fullmatch(r"[0-9]{1,2}", cells[0].strip()):
             raise DefinitionError(f"line {line}: rating {cells[0]!r} is not a number", source)
         rubric.append(Level(int(cells[0]), cells[1], cells[2]))
 
@@ -304,6 +304,12 @@ def _thresholds(sections: dict[str, list[tuple[int, str]]], source: str) -> list
         if m:
             name = m.group(1).strip()
             found.append(_named(name, m.group(2), line, source, body))
+            continue
+        raise DefinitionError(
+            f"line {line}: cannot read the threshold {body!r}; write 'Apply only when ...' "
+            "or 'Name: all Mandatory ≥4 and at least 3 optional ≥3'",
+            source,
+        )
     for heading, lines in sections.items():
         if heading == "readiness thresholds":
             continue
