@@ -31,6 +31,7 @@ GAP_NOTES = "Gap Notes"
 STATUS = "Status"
 SKILL_ID = "Skill ID"
 OWNER_LABELS = ("Owner", "Role", "Date rated")
+RULES_HEADING = "Readiness rules (live)"  # under the table; the reader stops there
 
 LOG_COLUMNS = ("Date", "Skill", "Action Taken", "Impact")
 LOG_TABLE = "ImprovementLog"

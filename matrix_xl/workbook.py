@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import math
+import unicodedata
 import warnings
 from collections.abc import Mapping
 from datetime import date, datetime
@@ -47,6 +48,7 @@ AMBER_FILL, AMBER_INK = "#FFEB9C", "#7F6000"
 RED_FILL, RED_INK = "#FFC7CE", "#9C0006"
 GREY_FILL = "#EDEDED"
 
+GUIDE_WIDTH = 84
 MATRIX_WIDTHS = {
     L.COL_SKILL: 36,
     L.COL_MANDATORY: 11,
@@ -89,8 +91,27 @@ def build_workbook(
     definition = definition or default_definition()
     created = created or date.today()
     for label, text in (("owner", owner), ("role", role)):
-        if len(text) > 255 or any(ord(ch) < 32 for ch in text):
-            raise UsageError(f"the {label} must be one line of at most 255 characters")
+        if len(text) > 255 or any(_is_control(ch) for ch in text):
+            raise UsageError(
+                f"the {label} must be one line of at most 255 characters, without control "
+                "characters"
+            )
+    known = {s.id: s for s in definition.skills}
+    for sid, value in (ratings or {}).items():
+        if sid not in known:
+            raise UsageError(f"cannot pre-fill a rating for {sid!r}: not a skill id of the matrix")
+        if value is not None and not (
+            type(value) is int and definition.min_rating <= value <= definition.max_rating
+        ):
+            raise UsageError(
+                f"cannot pre-fill {sid!r} with {value!r}: a rating is a whole number "
+                f"{definition.min_rating}-{definition.max_rating}"
+            )
+    for sid, note in (notes or {}).items():
+        if sid not in known:
+            raise UsageError(f"cannot pre-fill a note for {sid!r}: not a skill id of the matrix")
+        if any(_is_control(ch) and ch not in "\n\t" for ch in note):
+            raise UsageError(f"the note for {sid!r} holds control characters")
     buffer = io.BytesIO()
     with warnings.catch_warnings():
         # xlsxwriter warns and skips (an over-long validation message, a bad range...):
@@ -132,6 +153,12 @@ def write_workbook(
         raise UsageError("the file exists; pass --force to overwrite it", path)
     atomic_write_bytes(path, build_workbook(definition, **options))
     return path
+
+
+def _is_control(ch: str) -> bool:
+    # C0/C1 controls and lone surrogates (undecodable bytes on a command line) cannot be
+    # stored in an xlsx file as typed.
+    return unicodedata.category(ch) in ("Cc", "Cs")
 
 
 def _lines(text: str, width: float) -> int:
@@ -176,7 +203,7 @@ class _Writer:
     # -- helpers -------------------------------------------------------------------------
 
     def _formats(self) -> dict[str, Format]:
-        base = {"font_name": "Calibri", "font_size": 11, "valign": "top", "font_color": INK}
+        base = {"font_name": "Calibri", "font_size": 11, "valign": "vcenter", "font_color": INK}
 
         def fmt(**kw: Any) -> Format:
             return self.wb.add_format({**base, **kw})
@@ -353,7 +380,7 @@ class _Writer:
 
         # The rules block under the table: one row per condition, live counts.
         rules_top = lay.rules_top
-        self._text(ws, rules_top, 0, "Readiness rules (live)", f["h2"])
+        self._text(ws, rules_top, 0, L.RULES_HEADING, f["h2"])
         for col, head in enumerate(("Rule", "Met by", "Needed", "Met?")):
             self._text(ws, rules_top + 1, col, head, f["header"])
         row = rules_top + 2
@@ -560,9 +587,18 @@ class _Writer:
             L.COL_SKILL,
             {
                 "type": "formula",
-                "criteria": f'=AND({b}="Yes",OR({e}="",{e}<={d.priority_at_or_below}))',
+                "criteria": f'=AND({b}="Yes",{e}<>"",{e}<={d.priority_at_or_below})',
                 "format": f["bad"],
             },
+        )
+        # An unrated mandatory skill is a gap too, shown softer than a low rating so a blank
+        # workbook is not a wall of red.
+        ws.conditional_format(
+            first,
+            L.COL_SKILL,
+            last,
+            L.COL_SKILL,
+            {"type": "formula", "criteria": f'=AND({b}="Yes",{e}="")', "format": f["warn"]},
         )
         for value, key in (
             ("Priority gap", "bad"),
@@ -584,6 +620,8 @@ class _Writer:
         self.wb.define_name(L.RATINGS, f"={L.MATRIX}!{rate_rng}")
         ws.freeze_panes(lay.first_row, 1)
         ws.repeat_rows(lay.header_row)
+        if len(d.skills) <= 30:
+            ws.fit_to_pages(1, 1)  # the whole matrix and its rules on one page
         ws.print_area(0, 0, row, L.COL_STATUS)
         self._protect(ws)
 
@@ -612,7 +650,11 @@ class _Writer:
                     "name": L.LOG_TABLE,
                     "style": "Table Style Light 9",
                     "columns": [
-                        {"header": h, "format": f["log_date"] if i == 0 else f["log_text"]}
+                        {
+                            "header": h,
+                            "header_format": f["header"],
+                            "format": f["log_date"] if i == 0 else f["log_text"],
+                        }
                         for i, h in enumerate(L.LOG_COLUMNS)
                     ],
                 },
@@ -717,7 +759,7 @@ class _Writer:
     def _guide(self) -> None:
         f, d = self.f, self.d
         ws = self._sheet(L.GUIDE, landscape=False)
-        ws.set_column(0, 0, 100, f["wrap"])
+        ws.set_column(0, 0, GUIDE_WIDTH, f["wrap"])
         lines: list[tuple[str, str]] = [(d.title + ": how to use this workbook", "title"), ("", "")]
         lines.append(("Every week", "h2"))
         lines += [(f"{i}. {step}", "wrap") for i, step in enumerate(d.usage, 1)]
@@ -758,7 +800,7 @@ class _Writer:
         ]
         for i, (text, style) in enumerate(lines):
             if text:
-                ws.set_row(i, 24 if style == "title" else _height([(text, 100)]))
+                ws.set_row(i, 24 if style == "title" else _height([(text, GUIDE_WIDTH)]))
                 self._text(ws, i, 0, text, f[style] if style else None)
         ws.print_area(0, 0, len(lines), 0)
         self._protect(ws)
