@@ -7,7 +7,9 @@ what the writer produces; the metadata sheet records them for tools that want th
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 FORMAT_VERSION = 1
 
@@ -48,6 +50,17 @@ def rating_header(low: int, high: int) -> str:
 def normalise_header(text: object) -> str:
     """Header text as compared by the reader: case, spacing and line breaks ignored."""
     return re.sub(r"\s+", " ", str(text)).strip().casefold()
+
+
+def find_header_row(
+    rows: Sequence[Sequence[Any]], wanted: Sequence[str], scan: int = 60
+) -> int | None:
+    """The first of the top ``scan`` rows holding every ``wanted`` (normalised) header."""
+    for index, row in enumerate(rows[:scan]):
+        names = {normalise_header(v) for v in row if isinstance(v, str)}
+        if all(w in names for w in wanted):
+            return index
+    return None
 
 
 @dataclass(frozen=True)

@@ -350,7 +350,11 @@ texts = _stripped(st.one_of(st.sampled_from(HOSTILE), st.text(max_size=20)))
 names = texts.filter(lambda s: bool(s.split()) and len(s) <= 255)
 slugs = st.from_regex(r"[a-z0-9][a-z0-9-]{0,15}", fullmatch=True)
 excel_names = st.from_regex(r"[A-Za-z_][A-Za-z0-9_.]{0,12}", fullmatch=True).filter(
-    lambda s: not re.fullmatch(r"[A-Za-z]{1,3}[0-9]+|[RrCc][0-9]*(?:[RrCc][0-9]+)?", s)
+    lambda s: (
+        not re.fullmatch(r"[A-Za-z]{1,3}[0-9]+|[Rr][0-9]*(?:[Cc][0-9]*)?|[Cc][0-9]*", s)
+        and s.casefold() not in {"skillnames", "ratings", "improvementlog"}
+        and not s.casefold().startswith("_xlnm")
+    )
 )
 
 

@@ -1,0 +1,388 @@
+"""The reader: real workbooks in, typed rows out, whatever was done to the file."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl.utils.exceptions import IllegalCharacterError
+
+from matrix_xl import layout as L
+from matrix_xl.definition import default_definition
+from matrix_xl.errors import MatrixXLError, UnreadableWorkbookError
+from matrix_xl.reader import read_workbook
+from matrix_xl.schemas import validate
+from matrix_xl.workbook import build_workbook
+
+D = default_definition()
+IDS = [s.id for s in D.skills]
+FIRST = L.MatrixLayout(len(D.skills), len(D.thresholds)).first_row + 1  # 1-based
+RATING_COL = L.col_letter(L.COL_RATING)
+
+
+def row_of(skill_id: str) -> int:
+    return FIRST + IDS.index(skill_id)
+
+
+def edit(data: bytes, change: Any) -> bytes:
+    """Load with openpyxl, apply ``change(wb)``, save: what a person's app might do."""
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    change(wb)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def replace_in_part(data: bytes, part: str, old: bytes, new: bytes) -> bytes:
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            dst.writestr(info, body.replace(old, new) if info.filename == part else body)
+    return out.getvalue()
+
+
+def set_cell(data: bytes, ref: str, value: Any, sheet: str = L.MATRIX) -> bytes:
+    def change(wb: Any) -> None:
+        wb[sheet][ref].value = value
+        if isinstance(value, str):
+            wb[sheet][ref].data_type = "s"  # keep "=x" text as text
+
+    return edit(data, change)
+
+
+def test_reads_what_was_written() -> None:
+    ratings = {"cloud": 3, "communication": 5, "time-series": 2}
+    notes = {"cloud": "S3 + Lambda inference POC"}
+    read = read_workbook(
+        build_workbook(owner="Ada", role="ML Engineer", ratings=ratings, notes=notes),
+        name="ada.xlsx",
+    )
+    assert read.embedded and read.definition == D
+    assert (read.owner, read.role, read.sheet) == ("Ada", "ML Engineer", L.MATRIX)
+    assert [r.skill_id for r in read.rows] == IDS
+    assert read.rating_map() == {sid: ratings.get(sid) for sid in IDS}
+    cloud = read.rows[IDS.index("cloud")]
+    assert cloud.notes == notes["cloud"]
+    assert cloud.rating_cell == f"{RATING_COL}{row_of('cloud')}"
+    assert read.findings == []
+
+
+def test_ratings_frame_has_nullable_integers() -> None:
+    read = read_workbook(build_workbook(ratings={"cloud": 4}), name="x.xlsx")
+    frame = read.ratings
+    assert str(frame["rating"].dtype) == "Int64"
+    assert frame.set_index("skill_id").loc["cloud", "rating"] == 4
+    assert frame["rating"].isna().sum() == len(IDS) - 1
+
+
+texts = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=60)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    ratings=st.fixed_dictionaries({sid: st.none() | st.integers(1, 5) for sid in IDS}),
+    notes=st.dictionaries(st.sampled_from(IDS), texts, max_size=5),
+    owner=texts.map(str.strip),
+)
+def test_write_then_read_round_trips(
+    ratings: dict[str, int | None], notes: dict[str, str], owner: str
+) -> None:
+    read = read_workbook(build_workbook(owner=owner, ratings=ratings, notes=notes), name="p")
+    assert read.rating_map() == ratings
+    assert read.owner == owner.strip()
+    assert {r.skill_id: r.notes for r in read.rows if r.notes} == {
+        k: v.strip() for k, v in notes.items() if v.strip()
+    }
+
+
+cell_values = st.one_of(
+    st.none(),
+    st.integers(-10, 10),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.booleans(),
+    st.text(max_size=20),
+    st.sampled_from([" 4 ", "4.0", "3,5", "five", "=1+1"]),
+    st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2100, 1, 1)),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(value=cell_values, skill=st.sampled_from(IDS))
+def test_any_rating_cell_content_reads_or_fails_cleanly(value: Any, skill: str) -> None:
+    ref = f"{RATING_COL}{row_of(skill)}"
+    try:
+        data = set_cell(TEMPLATE, ref, value)
+    except (ValueError, TypeError, IllegalCharacterError):  # openpyxl refuses some values
+        return
+    try:
+        read = read_workbook(data, name="fuzz.xlsx")
+    except MatrixXLError:
+        return
+    findings = validate(read)
+    row = read.rows[IDS.index(skill)]
+    at_cell = [f for f in findings if f.cell == ref and f.severity == "error"]
+    if row.rating is not None and 1 <= row.rating <= 5:
+        assert not at_cell
+        assert float(str(value).strip()) == row.rating
+    elif value is None or (isinstance(value, str) and not value.strip()):
+        assert row.rating is None and not at_cell
+    else:  # anything else is an error that names exactly this cell
+        assert at_cell, (value, findings)
+        assert all(f.skill == D.skill(skill).name for f in at_cell)
+
+
+TEMPLATE = build_workbook(owner="Fuzz", created=date(2026, 1, 5))
+
+
+@pytest.mark.parametrize(
+    ("value", "rating", "message"),
+    [
+        (4, 4, None),
+        (4.0, 4, None),
+        ("4", 4, None),
+        (" 4 ", 4, None),
+        (0, 0, "rating 0 is not one of 1-5"),
+        (7, 7, "rating 7 is not one of 1-5"),
+        (3.5, None, "3.5 is not a whole number"),
+        ("abc", None, "'abc' is not a number"),
+        (True, None, "TRUE is not a rating"),
+        (datetime(2026, 1, 2), None, "the date 2026-01-02 is not a rating"),
+    ],
+)
+def test_rating_cells(value: Any, rating: int | None, message: str | None) -> None:
+    ref = f"{RATING_COL}{row_of('cloud')}"
+    read = read_workbook(set_cell(TEMPLATE, ref, value), name="me.xlsx")
+    row = read.rows[IDS.index("cloud")]
+    assert row.rating == rating
+    errors = [f for f in validate(read) if f.severity == "error"]
+    if message is None:
+        assert errors == []
+    else:
+        assert [(f.sheet, f.cell, f.skill) for f in errors] == [
+            (L.MATRIX, ref, "Cloud (AWS/Azure/GCP basics)")
+        ]
+        assert message in errors[0].message
+        assert str(errors[0]).startswith(f"Matrix!{ref} (Cloud (AWS/Azure/GCP basics)): ")
+
+
+def test_a_formula_in_a_rating_cell_is_an_error() -> None:
+    ref = f"{RATING_COL}{row_of('cloud')}"
+    formula = edit(TEMPLATE, lambda wb: wb[L.MATRIX].__setitem__(ref, "=2+2"))
+    read = read_workbook(formula, name="f.xlsx")
+    errors = [f for f in validate(read) if f.severity == "error"]
+    assert [f.cell for f in errors] == [ref]
+    assert "formula" in errors[0].message
+
+
+def test_moved_columns_extra_columns_blank_and_title_rows_still_read() -> None:
+    ratings = {"cloud": 2, "nlp-fundamentals": 5, "python-advanced": 4}
+
+    def rearrange(wb: Any) -> None:
+        ws = wb[L.MATRIX]
+        ws.insert_rows(1, 3)  # title rows above
+        ws["A1"] = "My own title"
+        ws.insert_cols(3)  # an extra column of the person's own, in the middle
+        ws.cell(row=FIRST + 2, column=3, value="My column")
+        ws.insert_rows(FIRST + 3 + 5)  # a blank row inside the table
+        # swap the Gap Notes and Self-Rating columns (F and G after the insert)
+        for r in range(FIRST + 2, FIRST + 3 + len(IDS) + 1):
+            f, g = ws.cell(row=r, column=6), ws.cell(row=r, column=7)
+            f.value, g.value = g.value, f.value
+
+    data = edit(build_workbook(ratings=ratings, notes={"cloud": "do the POC"}), rearrange)
+    read = read_workbook(data, name="moved.xlsx")
+    assert read.rating_map() == {sid: ratings.get(sid) for sid in IDS}
+    assert read.rows[IDS.index("cloud")].notes == "do the POC"
+    assert "My column" in read.extra_columns
+    assert [f for f in validate(read) if f.severity == "error"] == []
+
+
+def test_header_text_matches_ignoring_case_spacing_and_line_breaks() -> None:
+    def rename(wb: Any) -> None:
+        ws = wb[L.MATRIX]
+        header = L.MatrixLayout(len(IDS), 2).header_row + 1
+        ws.cell(row=header, column=5, value="self-rating\n(1-5)")
+        ws.cell(row=header, column=6, value="  GAP   notes ")
+
+    read = read_workbook(edit(build_workbook(ratings={"cloud": 3}), rename), name="h.xlsx")
+    assert read.rating_map()["cloud"] == 3
+
+
+def test_rows_match_by_name_when_ids_are_gone() -> None:
+    def drop_ids(wb: Any) -> None:
+        ws = wb[L.MATRIX]
+        for r in range(FIRST, FIRST + len(IDS)):
+            ws.cell(row=r, column=L.COL_ID + 1).value = None
+
+    read = read_workbook(edit(build_workbook(ratings={"cloud": 3}), drop_ids), name="n.xlsx")
+    assert read.rating_map()["cloud"] == 3
+
+
+def test_without_metadata_reads_against_the_default_with_a_warning() -> None:
+    data = edit(build_workbook(ratings={"cloud": 5}), lambda wb: wb.remove(wb[L.META]))
+    read = read_workbook(data, name="plain.xlsx")
+    assert not read.embedded
+    assert read.rating_map()["cloud"] == 5
+    assert any("built-in matrix" in f.message and f.severity == "warning" for f in read.findings)
+
+
+def test_the_seed_table_typed_by_hand_reads(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Sheet1"
+    ws.append(["Competency Matrix"])
+    ws.append([])
+    ws.append(
+        [
+            "Skill / Category",
+            "Mandatory?",
+            "Depth Expectation",
+            "Evidence Examples",
+            "Self-Rating (1-5)",
+            "Gap Notes",
+        ]
+    )
+    for i, s in enumerate(D.skills):
+        ws.append([s.name, "Yes" if s.mandatory else "No", s.depth, s.evidence, 1 + i % 5, ""])
+    path = tmp_path / "typed.xlsx"
+    wb.save(path)
+    read = read_workbook(path)
+    assert read.sheet == "Sheet1" and not read.embedded
+    assert read.rating_map() == {s.id: 1 + i % 5 for i, s in enumerate(D.skills)}
+
+
+def test_unknown_and_duplicate_skills_are_errors() -> None:
+    def mess(wb: Any) -> None:
+        ws = wb[L.MATRIX]
+        ws.cell(row=FIRST, column=L.COL_ID + 1).value = None
+        ws.cell(row=FIRST, column=1, value="Underwater Basket Weaving")
+        ws.cell(row=FIRST, column=5, value=3)
+        ws.cell(row=FIRST + 2, column=L.COL_ID + 1, value="cloud")
+
+    read = read_workbook(edit(build_workbook(), mess), name="m.xlsx")
+    messages = [str(f) for f in validate(read) if f.severity == "error"]
+    assert any("'Underwater Basket Weaving' is not a skill" in m for m in messages)
+    assert any("skill listed twice" in m for m in messages)
+    assert any("Python Advanced" in m and "missing" in m for m in messages)
+    assert any("Data Handling" in m and "missing" in m for m in messages)
+
+
+def test_missing_matrix_sheet_lists_the_sheets() -> None:
+    data = edit(build_workbook(), lambda wb: setattr(wb[L.MATRIX], "title", "Ratings"))
+    with pytest.raises(UnreadableWorkbookError) as info:
+        read_workbook(data, name="renamed.xlsx")
+    text = str(info.value)
+    assert text.startswith("renamed.xlsx: no 'Matrix' sheet")
+    assert "'Ratings'" in text and "'Rubric'" in text
+
+
+def test_missing_header_names_it_and_the_closest_found() -> None:
+    header = L.MatrixLayout(len(IDS), 2).header_row + 1
+    data = set_cell(build_workbook(), f"F{header}", "Gap Note")
+    with pytest.raises(UnreadableWorkbookError) as info:
+        read_workbook(data, name="h.xlsx")
+    assert "'Gap Notes' (closest found: 'Gap Note')" in str(info.value)
+    assert f"row {header}" in str(info.value)
+
+
+def test_control_characters_in_notes_are_cleaned_with_a_warning() -> None:
+    ref = f"F{row_of('cloud')}"
+    # Apps store control characters as _xHHHH_ escapes; openpyxl refuses to write them.
+    data = replace_in_part(
+        build_workbook(notes={"cloud": "read BELL the docs"}),
+        "xl/sharedStrings.xml",
+        b"BELL",
+        b"_x0007_",
+    )
+    read = read_workbook(data, name="c.xlsx")
+    assert read.rows[IDS.index("cloud")].notes == "read  the docs"
+    assert any(f.cell == ref and "control characters" in f.message for f in read.findings)
+
+
+def test_log_rows_are_read_and_validated() -> None:
+    def log(wb: Any) -> None:
+        ws = wb[L.LOG]
+        ws["A2"] = datetime(2026, 1, 1)
+        ws["B2"] = "Cloud (AWS/Azure/GCP basics)"
+        ws["C2"] = "Built the S3 + Lambda POC"
+        ws["A3"] = "yesterday"
+        ws["B3"] = "Knitting"
+        ws["C3"] = ""
+        ws["D3"] = "none"
+        ws["A4"] = datetime(2099, 1, 1)
+        ws["B4"] = "Communication"
+        ws["C4"] = "STAR story"
+
+    read = read_workbook(edit(build_workbook(), log), name="log.xlsx")
+    assert [r.row for r in read.log_rows] == [2, 3, 4]
+    errors = {
+        (f.cell, f.message) for f in validate(read, today=date(2026, 11, 26)) if f.sheet == L.LOG
+    }
+    assert ("A3", "date 'yesterday' is not a date (use YYYY-MM-DD)") in errors
+    assert ("B3", "'Knitting' is not a skill of the matrix") in errors
+    assert ("C3", "Action Taken is empty") in errors
+    assert ("A4", "date 2099-01-01 is in the future") in errors
+    assert not any(cell.endswith("2") for cell, _ in errors)
+
+
+def test_warnings_for_unrated_missing_and_vague_gap_notes() -> None:
+    ratings = {sid: 4 for sid in IDS} | {"cloud": 2, "communication": 3, "time-series": None}
+    notes = {"communication": "?"}
+    read = read_workbook(build_workbook(ratings=ratings, notes=notes), name="w.xlsx")
+    warnings = {
+        (f.cell, f.message.split(":")[0]) for f in validate(read) if f.severity == "warning"
+    }
+    assert (f"F{row_of('cloud')}", "mandatory skill rated 2 with no gap note") in warnings
+    assert any(c == f"F{row_of('communication')}" and "not an action" in m for c, m in warnings)
+    assert (f"{RATING_COL}{row_of('time-series')}", "unrated") in warnings
+    assert len(warnings) == 3
+
+
+def test_reading_never_changes_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "me.xlsx"
+    path.write_bytes(set_cell(TEMPLATE, f"{RATING_COL}{row_of('cloud')}", 9))
+    before = path.read_bytes()
+    validate(read_workbook(path))
+    assert path.read_bytes() == before
+
+
+def test_a_libreoffice_saved_workbook_reads_like_the_original(
+    libreoffice: Any, tmp_path: Path
+) -> None:
+    original = tmp_path / "original.xlsx"
+    original.write_bytes(
+        build_workbook(owner="Lo User", role="Data Scientist", created=date(2026, 1, 5))
+    )
+    cells = {
+        f"{L.MATRIX}!{RATING_COL}{FIRST + i}": (1 + i % 5 if i % 4 else None)
+        for i in range(len(IDS))
+    }
+    cells[f"{L.MATRIX}!F{row_of('cloud')}"] = "=not a formula, a note"
+    saved = tmp_path / "saved.xlsx"
+    libreoffice.save(str(original), str(saved), cells=cells)
+    filled = tmp_path / "filled-here.xlsx"
+
+    def fill(wb: Any) -> None:
+        for ref, value in cells.items():
+            sheet, addr = ref.split("!")
+            wb[sheet][addr].value = value
+            if isinstance(value, str):
+                wb[sheet][addr].data_type = "s"
+
+    filled.write_bytes(edit(original.read_bytes(), fill))
+    a, b = read_workbook(saved), read_workbook(filled)
+    assert a.rating_map() == b.rating_map()
+    assert [(r.skill_id, r.notes, r.rating_cell) for r in a.rows] == [
+        (r.skill_id, r.notes, r.rating_cell) for r in b.rows
+    ]
+    assert (a.owner, a.role, a.definition) == (b.owner, b.role, b.definition)
+    assert [f for f in validate(a) if f.severity == "error"] == []
