@@ -315,7 +315,7 @@ def test_formulas_recalculated_by_libreoffice_agree_with_the_rules(
         {**dict.fromkeys(mandatory[:7], 4), **dict.fromkeys(mandatory[7:9], 5)},
         {**dict.fromkeys(mandatory[:6], 4), **dict.fromkeys(mandatory[6:7], 5)},
     ]
-    sets += [{s.id: rng.choice([None, 1, 2, 3, 4, 5]) for s in D.skills} for _ in range(40)]
+    sets += [{s.id: rng.choice([None, 1, 2, 3, 4, 5]) for s in D.skills} for _ in range(400)]
     row_of = {s.id: FIRST + i for i, s in enumerate(D.skills)}
     reads = ["ReadyToApply", "PromotionReady"] + [f"Matrix!{STATUS}{r}" for r in SKILL_ROWS]
     results = libreoffice.batch(

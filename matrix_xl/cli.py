@@ -1,0 +1,272 @@
+"""The ``matrix-xl`` command line: parse options, call one library function, format, exit.
+
+Exit codes (also in the README):
+
+    0  done (evaluate: ready or not; validate: no errors, warnings allowed)
+    1  the workbook has validation errors (nothing was written)
+    2  unreadable file, bad definition, bad arguments, or a write that was refused/failed
+    3  a bug in matrix-xl (please report it)
+
+Heavy libraries (pandas, pandera, openpyxl) are imported inside the commands that need
+them, so ``matrix-xl --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from matrix_xl import __version__
+from matrix_xl.errors import EXIT_INVALID, EXIT_UNREADABLE, MatrixXLError
+
+F = TypeVar("F", bound=Callable[..., Any])
+EXIT_BUG = 3
+
+
+def _err(message: str) -> None:
+    click.echo(f"matrix-xl: {message}", err=True)
+
+
+def handle_errors(func: F) -> F:
+    """Turn matrix-xl errors into one line on stderr and their exit code; never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except MatrixXLError as exc:
+            _err(f"error: {exc}")
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            _err("interrupted; files being written were left as they were")
+            sys.exit(130)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception as exc:  # a bug: say so plainly, still no traceback
+            _err(
+                f"internal error ({type(exc).__name__}: {exc}). This is a bug in matrix-xl "
+                f"{__version__}; set MATRIX_XL_DEBUG=1 for details and report it."
+            )
+            import os
+
+            if os.environ.get("MATRIX_XL_DEBUG"):
+                raise
+            sys.exit(EXIT_BUG)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _console(stderr: bool = False) -> Any:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def definition_option(func: F) -> F:
+    """``--definition FILE``: a matrix in TOML or seed-style Markdown."""
+    return click.option(
+        "--definition",
+        "definition_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Matrix definition (.toml, or .md laid out like the seed). Default: built-in.",
+    )(func)
+
+
+def format_option(*choices: str) -> Callable[[F], F]:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(choices),
+        default=choices[0],
+        show_default=True,
+        help="Output format.",
+    )
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="matrix-xl")
+def cli() -> None:
+    """Keep a competency matrix in a spreadsheet.
+
+    Make a workbook with `new`, fill in your ratings in Excel or LibreOffice, then run
+    `evaluate` every week. Managers roll a team up with `team`.
+    """
+
+
+@cli.command()
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write (default: <owner>.xlsx or competency.xlsx).",
+)
+@click.option("--owner", default="", help="Whose matrix this is.")
+@click.option("--role", default="", help="The role or promotion it measures against.")
+@definition_option
+@click.option(
+    "--roster",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="CSV with one person per row (owner and role columns): one workbook each.",
+)
+@click.option(
+    "--out-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for --roster workbooks.",
+)
+@click.option("--force", is_flag=True, help="Overwrite existing files.")
+@handle_errors
+def new(
+    output: Path | None,
+    owner: str,
+    role: str,
+    definition_path: Path | None,
+    roster: Path | None,
+    out_dir: Path | None,
+    force: bool,
+) -> None:
+    """Create a competency workbook (or one per person of a --roster)."""
+    from matrix_xl.definition import load_definition
+    from matrix_xl.errors import UsageError
+
+    definition = load_definition(definition_path)
+    if roster is not None:
+        if output is not None or owner or role:
+            raise UsageError(
+                "--roster takes owners and roles from the CSV: drop -o, --owner and --role"
+            )
+        from matrix_xl.roster import generate_roster
+
+        written = generate_roster(roster, out_dir or Path("."), definition, force=force)
+        click.echo(f"Wrote {len(written)} workbook(s) to {out_dir or Path('.')}")
+        return
+    if out_dir is not None:
+        raise UsageError("--out-dir goes with --roster; use -o for one workbook")
+    from matrix_xl.roster import safe_filename
+    from matrix_xl.workbook import write_workbook
+
+    path = output or Path(f"{safe_filename(owner)}.xlsx" if owner.strip() else "competency.xlsx")
+    write_workbook(path, definition, force=force, owner=owner, role=role)
+    click.echo(
+        f"Wrote {path}: {len(definition.skills)} skills. Fill in Self-Rating, then run "
+        f"`matrix-xl evaluate {path}`."
+    )
+
+
+@cli.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@format_option("text", "json")
+@handle_errors
+def validate(path: Path, fmt: str) -> None:
+    """Check a filled workbook and list every problem by sheet and cell."""
+    from matrix_xl.reader import read_workbook
+    from matrix_xl.schemas import validate as run
+
+    findings = run(read_workbook(path))
+    errors = [f for f in findings if f.severity == "error"]
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                {
+                    "workbook": str(path),
+                    "valid": not errors,
+                    "issues": [f.to_dict() for f in findings],
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+    else:
+        from matrix_xl.render import findings_text
+
+        _console().print(findings_text(str(path), findings), end="")
+    sys.exit(EXIT_INVALID if errors else 0)
+
+
+@cli.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the updated workbook here; PATH is left unchanged.",
+)
+@click.option("--dry-run", is_flag=True, help="Evaluate and report; write nothing.")
+@click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Date of this snapshot (YYYY-MM-DD); default today.",
+)
+@format_option("text", "json", "markdown")
+@handle_errors
+def evaluate(path: Path, output: Path | None, dry_run: bool, as_of: Any, fmt: str) -> None:
+    """Judge readiness and record it in the workbook (Summary, History, Improvement Log)."""
+    from matrix_xl.evaluate import evaluate as run
+
+    when: date | None = as_of.date() if as_of is not None else None
+    result = run(path, output=output, dry_run=dry_run, as_of=when)
+    if fmt == "json":
+        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    elif fmt == "markdown":
+        from matrix_xl.render import evaluation_markdown
+
+        click.echo(evaluation_markdown(result), nl=False)
+    else:
+        from matrix_xl.render import evaluation_text
+
+        _console().print(evaluation_text(result), end="")
+    sys.exit(0 if result.valid else EXIT_INVALID)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("team.xlsx"),
+    show_default=True,
+    help="The team workbook.",
+)
+@format_option("text", "json")
+@click.option("--force", is_flag=True, help="Overwrite the team workbook if it exists.")
+@handle_errors
+def team(paths: tuple[Path, ...], output: Path, fmt: str, force: bool) -> None:
+    """Roll a team's workbooks (files or folders) up into one team workbook."""
+    from matrix_xl.team import roll_up_cli
+
+    code = roll_up_cli(list(paths), output, fmt=fmt, force=force)
+    sys.exit(code)
+
+
+@cli.command()
+@definition_option
+@format_option("toml", "json")
+@handle_errors
+def definition(definition_path: Path | None, fmt: str) -> None:
+    """Print a matrix definition (the built-in one by default), to start your own from."""
+    from matrix_xl.definition import load_definition
+
+    d = load_definition(definition_path)
+    click.echo(
+        d.to_toml() if fmt == "toml" else json.dumps(d.to_dict(), indent=2, ensure_ascii=False),
+        nl=False,
+    )
+
+
+def main() -> None:
+    """Entry point of the ``matrix-xl`` console script."""
+    cli(prog_name="matrix-xl")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
+
+
+_ = EXIT_UNREADABLE  # documented above; raised through MatrixXLError.exit_code
