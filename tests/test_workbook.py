@@ -707,3 +707,41 @@ def test_compare_names_the_part_and_the_first_difference(template: bytes) -> Non
     dropped = rezip(template, lambda name, data: None if name == "docProps/app.xml" else data)
     assert compare_xlsx(dropped, template) == ["parts missing: docProps/app.xml"]
     assert compare_xlsx(template, dropped) == ["parts not expected: docProps/app.xml"]
+
+
+def test_a_libreoffice_saved_workbook_keeps_dropdowns_protection_and_names(
+    libreoffice: LibreOffice, tmp_path: Path
+) -> None:
+    src = tmp_path / "blank.xlsx"
+    src.write_bytes(build())
+    ratings = {s.id: 4 for s in D.skills} | {"cloud": 2}
+    saved = libreoffice.save(
+        src,
+        tmp_path / "saved.xlsx",
+        {f"Matrix!{RATING}{FIRST + i}": ratings[s.id] for i, s in enumerate(D.skills)},
+    )
+    wb = openpyxl.load_workbook(saved)
+    ws = wb["Matrix"]
+    rating_rule = next(
+        dv
+        for dv in ws.data_validations.dataValidation
+        if f"{RATING}{FIRST}" in dv.sqref and dv.type == "list"
+    )
+    assert rating_rule.formula1.replace(";", ",") == '"1,2,3,4,5"'
+    assert rating_rule.errorStyle in (None, "stop") and rating_rule.showErrorMessage
+    assert "Aware only" in (rating_rule.prompt or "")
+    assert all(f"{RATING}{r}" in rating_rule.sqref for r in SKILL_ROWS)
+    log_types = {dv.type for dv in wb["Improvement Log"].data_validations.dataValidation}
+    assert {"date", "list"} <= log_types
+    for sheet in wb:
+        assert sheet.protection.sheet, sheet.title
+    assert not ws[f"{RATING}{FIRST}"].protection.locked
+    assert ws[f"A{FIRST}"].protection.locked
+    assert {"ReadyToApply", "PromotionReady"} <= set(wb.defined_names)
+    assert len(ws.conditional_formatting) >= 3
+    # LibreOffice's computed results, as stored in the file, are the rules' verdicts
+    values = openpyxl.load_workbook(saved, data_only=True)["Matrix"]
+    verdicts = evaluate_rules(D, ratings, with_steps=False)
+    assert [values["E3"].value, values["E4"].value] == [
+        "YES" if v.ready else "NOT YET" for v in verdicts
+    ]
