@@ -7,12 +7,12 @@ The History sheet holds one row per week: ``Week``, ``Date``, one column per thr
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from matrix_xl import layout as L
 from matrix_xl.definition import Definition
-from matrix_xl.reader import HistoryRow
+from matrix_xl.reader import HistoryRow, parse_date
 
 __all__ = [
     "history_headers",
@@ -64,25 +64,12 @@ def parse_history(rows: Sequence[Sequence[Any]], definition: Definition) -> list
             value = row[col] if col < len(row) else None
             number = isinstance(value, int | float) and not isinstance(value, bool)
             ratings[sid] = int(value) if number and float(value).is_integer() else None  # type: ignore[arg-type]
-        out.append(HistoryRow(week.strip(), _as_date(when), ratings))
+        out.append(HistoryRow(week.strip(), parse_date(when), ratings))
     return out
 
 
 def _is_week(text: str) -> bool:
     return len(text) == 8 and text[4:6] == "-W" and text[:4].isdigit() and text[6:].isdigit()
-
-
-def _as_date(value: Any) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip()[:10])
-        except ValueError:
-            return None
-    return None
 
 
 def merge_snapshot(history: Sequence[HistoryRow], snapshot: HistoryRow) -> list[HistoryRow]:

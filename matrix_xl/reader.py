@@ -265,7 +265,8 @@ def _definition_from_meta(meta: dict[str, Any], display: str) -> Definition:
     return definition
 
 
-def _parse_date(value: Any) -> date | None:
+def parse_date(value: Any) -> date | None:
+    """A date from a cell: a date, a datetime, or ISO text (``None`` otherwise)."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -354,7 +355,7 @@ class _Reader:
         )
         log_sheet, log_rows = self._log()
         history = self._history(definition)
-        created = _parse_date(self.meta.get("created", "")) if self.meta else None
+        created = parse_date(self.meta.get("created", "")) if self.meta else None
         return MatrixRead(
             name=self.display,
             definition=definition,
@@ -437,7 +438,7 @@ class _Reader:
                     found.setdefault(labels[_norm(value)], row[col + 1])
         owner = _text(found.get("Owner", "")).strip()
         role = _text(found.get("Role", "")).strip()
-        return _CONTROL.sub("", owner), _CONTROL.sub("", role), _parse_date(found.get("Date rated"))
+        return _CONTROL.sub("", owner), _CONTROL.sub("", role), parse_date(found.get("Date rated"))
 
     def _formula_cells(self, sheet: str, col: int) -> set[str]:
         """Cells of one column that hold a formula (calamine gives only their values)."""
@@ -577,7 +578,7 @@ class _Reader:
             refs = [f"{L.col_letter(col)}{i + 1}" for col in cols]
             out.append(
                 LogRow(
-                    date=_parse_date(values[0]),
+                    date=parse_date(values[0]),
                     date_text=texts[0],
                     skill=texts[1],
                     action=texts[2],
