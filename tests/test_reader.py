@@ -386,3 +386,23 @@ def test_a_libreoffice_saved_workbook_reads_like_the_original(
     ]
     assert (a.owner, a.role, a.definition) == (b.owner, b.role, b.definition)
     assert [f for f in validate(a) if f.severity == "error"] == []
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(value=cell_values | st.text(max_size=300), skill=st.sampled_from(IDS))
+def test_any_notes_cell_content_reads_as_text_or_fails_cleanly(value: Any, skill: str) -> None:
+    ref = f"{L.col_letter(L.COL_NOTES)}{row_of(skill)}"
+    try:
+        data = set_cell(TEMPLATE, ref, value)
+    except (ValueError, TypeError, IllegalCharacterError):
+        return
+    try:
+        read = read_workbook(data, name="notes.xlsx")
+    except MatrixXLError:
+        return
+    notes = read.rows[IDS.index(skill)].notes
+    assert isinstance(notes, str)
+    assert not any(ord(ch) < 32 and ch not in "\n\t\r" for ch in notes)
+    if isinstance(value, str) and value.strip() and value.isprintable():
+        assert notes == value.strip()
+    assert all(f.severity == "warning" for f in validate(read) if f.cell == ref)
