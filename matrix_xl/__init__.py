@@ -22,7 +22,7 @@ _EXPORTS = {
     "Definition": "definition",
     "DefinitionError": "errors",
     "Evaluation": "evaluate",
-    "Finding": "schemas",
+    "Finding": "findings",
     "ImprovementLogSchema": "schemas",
     "InvalidDataError": "errors",
     "Level": "definition",
@@ -51,7 +51,9 @@ _EXPORTS = {
     "read_workbook": "reader",
     "roll_up": "team",
     "steps_to": "rules",
+    "summarise_workbook": "team",
     "validate": "schemas",
+    "write_team_workbook": "team",
     "write_workbook": "workbook",
 }
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from matrix_xl.schemas import Finding
+    from matrix_xl.findings import Finding
 
 __all__ = [
     "EXIT_INVALID",

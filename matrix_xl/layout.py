@@ -6,7 +6,7 @@ what the writer produces; the metadata sheet records them for tools that want th
 
 from __future__ import annotations
 
-import re
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -49,7 +49,13 @@ def rating_header(low: int, high: int) -> str:
 
 def normalise_header(text: object) -> str:
     """Header text as compared by the reader: case, spacing and line breaks ignored."""
-    return re.sub(r"\s+", " ", str(text)).strip().casefold()
+    return _normalise(text) if type(text) is str else _normalise(str(text))
+
+
+@functools.lru_cache(maxsize=8192)
+def _normalise(text: str) -> str:
+    # Remembered: a team roll-up compares the same few header texts thousands of times.
+    return " ".join(text.split()).casefold()
 
 
 def find_header_row(

@@ -38,7 +38,7 @@ from matrix_xl.safety import Limits, calamine_guard, check_package, read_source
 if TYPE_CHECKING:
     import pandas as pd
 
-    from matrix_xl.schemas import Finding
+    from matrix_xl.findings import Finding
 
 __all__ = ["HistoryRow", "LogRow", "MatrixRead", "RatingRow", "read_workbook"]
 
@@ -149,6 +149,16 @@ def _norm(text: str) -> str:
     return L.normalise_header(text)
 
 
+@functools.lru_cache(maxsize=4096)
+def _header_hit(value: Any) -> int:
+    # 1 for a cell naming a matrix column, else 0; remembered, and mapped over a row in C.
+    # (Cell values are str, int, float, bool, date, time or timedelta: all hashable.)
+    if not isinstance(value, str):
+        return 0
+    n = _norm(value)
+    return 1 if n in _KNOWN_HEADERS or n.startswith("self-rating") else 0
+
+
 # id(definition) -> (definition, skills by id, skill ids by normalised name); the
 # definition is kept so that its id cannot be reused while the entry lives.
 _SKILL_MAPS: dict[int, tuple[Definition, dict[str, Any], dict[str, str]]] = {}
@@ -216,6 +226,8 @@ def _cells(book: Any, sheet: str, limits: Limits, display: str) -> list[list[Any
 
 
 def _text(value: Any) -> str:
+    if type(value) is str:
+        return value
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -327,7 +339,7 @@ class _Reader:
         self.findings: list[Finding] = []
 
     def _finding(self, severity: str, sheet: str, cell: str, skill: str, message: str) -> None:
-        from matrix_xl.schemas import Finding
+        from matrix_xl.findings import Finding
 
         self.findings.append(Finding(severity, sheet, cell, skill, message, self.display))
 
@@ -393,9 +405,9 @@ class _Reader:
         for sheet in candidates:
             rows = _cells(self.book, sheet, self.limits, self.display)
             for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
-                names = [_norm(v) if isinstance(v, str) else "" for v in row]
-                score = sum(1 for n in names if n in _KNOWN_HEADERS or n.startswith("self-rating"))
+                score = sum(map(_header_hit, row))
                 if score and (best is None or score > best[0]):
+                    names = [_norm(v) if isinstance(v, str) else "" for v in row]
                     best = (score, sheet, rows, i, names)
         if best is None:
             where = f"sheet {candidates[0]!r}" if len(candidates) == 1 else "any sheet"
@@ -461,6 +473,7 @@ class _Reader:
         formulas: set[str],
     ) -> tuple[list[RatingRow], list[str]]:
         by_id, by_name = _skill_maps(definition)
+        letter = {key: L.col_letter(col) for key, col in columns.items()}
 
         def get(row: list[Any], key: str) -> Any:
             col = columns.get(key)
@@ -478,8 +491,8 @@ class _Reader:
             sid_cell = _text(get(row, "id")).strip()
             skill_id = sid_cell if sid_cell in by_id else by_name.get(_norm(name), "")
             rating, error = _rating(raw_rating)
-            rating_cell = f"{L.col_letter(columns['rating'])}{i + 1}"
-            notes_cell = f"{L.col_letter(columns['notes'])}{i + 1}"
+            rating_cell = f"{letter['rating']}{i + 1}"
+            notes_cell = f"{letter['notes']}{i + 1}"
             if not skill_id:
                 if rating is None and error is None and not notes_raw.strip():
                     continue  # a blank row, a note under the table, the rules block
@@ -487,7 +500,7 @@ class _Reader:
                 self._finding(
                     "error",
                     sheet,
-                    f"{L.col_letter(columns['skill'])}{i + 1}",
+                    f"{letter['skill']}{i + 1}",
                     label,
                     f"{label!r} is not a skill of this matrix",
                 )
@@ -525,7 +538,7 @@ class _Reader:
                     row=i + 1,
                     rating_cell=rating_cell,
                     notes_cell=notes_cell,
-                    mandatory_cell=f"{L.col_letter(columns['mandatory'])}{i + 1}",
+                    mandatory_cell=f"{letter['mandatory']}{i + 1}",
                 )
             )
         for s in definition.skills:
@@ -566,7 +579,7 @@ class _Reader:
                 "header: log not read",
             )
             return L.LOG, []
-        names = [L.normalise_header(v) if isinstance(v, str) else "" for v in rows[h]]
+        names = [_norm(v) if isinstance(v, str) else "" for v in rows[h]]
         cols = [names.index(w) for w in want]
         out = []
         for i in range(h + 1, len(rows)):

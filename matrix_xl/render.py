@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from rich.text import Text
 
     from matrix_xl.evaluate import Evaluation
-    from matrix_xl.schemas import Finding
+    from matrix_xl.findings import Finding
 
 __all__ = ["evaluation_markdown", "evaluation_text", "findings_text"]
 

@@ -112,9 +112,12 @@ def read_roster(path: str | Path) -> list[RosterEntry]:
         if not owner:
             raise UsageError(f"line {i + 1}: the owner is empty", path)
         for label, value in (("owner", owner), ("role", role)):
-            if len(value) > 255 or any(ord(ch) < 32 for ch in value):
+            # The workbook writer's rule: C0/C1 controls cannot be kept in a cell as typed.
+            if len(value) > 255 or any(unicodedata.category(ch) in ("Cc", "Cs") for ch in value):
                 raise UsageError(
-                    f"line {i + 1}: the {label} must be one line of at most 255 characters", path
+                    f"line {i + 1}: the {label} must be one line of at most 255 characters, "
+                    "without control characters",
+                    path,
                 )
         entries.append(RosterEntry(owner, role, i + 1))
     if not entries:
@@ -133,6 +136,22 @@ def _unique_names(entries: list[RosterEntry]) -> list[str]:
         taken.add(name.casefold())
         out.append(f"{name}.xlsx")
     return out
+
+
+_STRINGS = "xl/sharedStrings.xml"
+_ESCAPE_LIKE = re.compile("(_x[0-9a-fA-F]{4}_)")
+
+
+def _cell_text(text: str) -> str:
+    """``text`` as xlsxwriter writes it into a shared string.
+
+    Excel reads ``_xHHHH_`` in cell text as an escaped character, so a literal one is
+    written with its underscore escaped (``_x005F``); U+FFFE and U+FFFF, which XML cannot
+    hold, are written escaped. Without this, an owner typed as ``_x0041_`` would read
+    back as ``A``.
+    """
+    text = _ESCAPE_LIKE.sub(r"_x005F\1", text)
+    return escape(text.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_"))
 
 
 class _Template:
@@ -155,8 +174,10 @@ class _Template:
             for info in self.infos:
                 body = self.parts[info.filename]
                 if info.filename in self.patched:
-                    body = body.replace(_OWNER_TOKEN.encode(), escape(owner).encode()).replace(
-                        _ROLE_TOKEN.encode(), escape(role).encode()
+                    # Cell text the way xlsxwriter writes it; document properties plain XML.
+                    text = _cell_text if info.filename == _STRINGS else escape
+                    body = body.replace(_OWNER_TOKEN.encode(), text(owner).encode()).replace(
+                        _ROLE_TOKEN.encode(), text(role).encode()
                     )
                 z.writestr(info, body)
         return out.getvalue()

@@ -97,11 +97,17 @@ def _rating(ratings: Ratings, skill: Skill) -> int:
 
 def check_condition(definition: Definition, ratings: Ratings, condition: Condition) -> RuleResult:
     """Count the skills of the condition's scope that meet its level."""
-    scoped = [s for s in definition.skills if in_scope(condition.scope, s.mandatory)]
-    have = sum(1 for s in scoped if _rating(ratings, s) >= condition.level)
-    need = condition.required(len(scoped))
-    scope = "skills" if condition.scope == "any" else condition.scope
-    detail = f"{scope} >= {condition.level}: {have} of {len(scoped)}, need {need}"
+    n = have = 0
+    level, scope = condition.level, condition.scope
+    for s in definition.skills:
+        if scope == "any" or (scope == "mandatory") == s.mandatory:
+            n += 1
+            value = ratings.get(s.id)
+            if value is not None and value >= level:
+                have += 1
+    need = condition.required(n)
+    shown = "skills" if scope == "any" else scope
+    detail = f"{shown} >= {level}: {have} of {n}, need {need}"
     return RuleResult(condition.describe(), have >= need, detail, have, need)
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +27,7 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from matrix_xl import layout as L
+from matrix_xl.findings import Finding
 
 if TYPE_CHECKING:
     from matrix_xl.reader import MatrixRead
@@ -42,33 +42,6 @@ __all__ = [
     "validate",
     "validate_many",
 ]
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One problem, addressed by sheet and cell.
-
-    ``severity`` is ``"error"`` (the workbook is not evaluated) or ``"warning"``.
-    """
-
-    severity: str
-    sheet: str
-    cell: str
-    skill: str
-    message: str
-    workbook: str = ""
-
-    def location(self) -> str:
-        where = f"{self.sheet}!{self.cell}" if self.cell else self.sheet
-        return f"{where} ({self.skill})" if self.skill else where
-
-    def __str__(self) -> str:
-        return f"{self.location()}: {self.message}"
-
-    def to_dict(self) -> dict[str, str]:
-        out = asdict(self)
-        del out["workbook"]
-        return out
 
 
 # -- frames ----------------------------------------------------------------------------
@@ -140,7 +113,9 @@ def log_frame(reads: Sequence[MatrixRead]) -> pd.DataFrame:
     """The improvement log rows of one or more workbooks as one frame."""
     records = []
     for read in reads:
-        skills = [s.name for s in read.definition.skills]
+        if not read.log_rows:
+            continue
+        skills = {_skill_key(s.name) for s in read.definition.skills}
         for r in read.log_rows:
             records.append(
                 {
@@ -153,7 +128,7 @@ def log_frame(reads: Sequence[MatrixRead]) -> pd.DataFrame:
                     "impact": r.impact,
                     "row": r.row,
                     "cells": r.cells,
-                    "known_skill": _skill_key(r.skill) in {_skill_key(s) for s in skills},
+                    "known_skill": _skill_key(r.skill) in skills,
                 }
             )
     frame = pd.DataFrame.from_records(records, columns=_LOG_COLUMNS)
@@ -193,9 +168,11 @@ def _blank(s: pd.Series) -> pd.Series:
 class RatingsSchema(pa.DataFrameModel):
     """Errors in the ratings table: a workbook with any is not evaluated."""
 
-    workbook: Series[str]
-    skill_id: Series[str]
-    mandatory: Series[str] = pa.Field(isin=["Yes", "No"])
+    # Text columns are declared as object: a str dtype check visits every value, and the
+    # reader only ever puts text there.
+    workbook: Series[object]
+    skill_id: Series[object]
+    mandatory: Series[object] = pa.Field(isin=["Yes", "No"])
     rating: Series[pd.Int64Dtype] = pa.Field(nullable=True)
     rating_error: Series[object] = pa.Field(nullable=True)
 
@@ -253,10 +230,10 @@ def _actionable(note: str) -> bool:
 class ImprovementLogSchema(pa.DataFrameModel):
     """Errors in the improvement log."""
 
-    workbook: Series[str]
+    workbook: Series[object]
     date: Series[pd.Timestamp] = pa.Field(nullable=True)
-    skill: Series[str]
-    action: Series[str]
+    skill: Series[object]
+    action: Series[object]
 
     @pa.dataframe_check(error="date is not a date")
     @classmethod
@@ -301,18 +278,21 @@ def validate(read: MatrixRead, today: date | None = None) -> list[Finding]:
 
 
 def validate_many(
-    reads: Sequence[MatrixRead],
-    today: date | None = None,
+    reads: Sequence[MatrixRead], today: date | None = None, *, warnings: bool = True
 ) -> dict[str, list[Finding]]:
-    """Validate many workbooks as one frame per schema; findings keyed by workbook name."""
+    """Validate many workbooks as one frame per schema; findings keyed by workbook name.
+
+    ``warnings=False`` runs the error checks only (a team roll-up needs no more).
+    """
     found: dict[str, list[Finding]] = {r.name: list(r.findings) for r in reads}
     ratings = ratings_frame(reads)
     log = log_frame(reads)
     log.attrs["today"] = today or date.today()
     for finding in _run(RatingsSchema, ratings, "error", _rating_message):
         found[finding.workbook].append(finding)
-    for finding in _run(RatingsWarnings, ratings, "warning", _rating_message):
-        found[finding.workbook].append(finding)
+    if warnings:
+        for finding in _run(RatingsWarnings, ratings, "warning", _rating_message):
+            found[finding.workbook].append(finding)
     if len(log):
         for finding in _run(ImprovementLogSchema, log, "error", _log_message):
             found[finding.workbook].append(finding)

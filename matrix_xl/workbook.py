@@ -33,7 +33,7 @@ from matrix_xl.definition import Definition, default_definition
 from matrix_xl.errors import MatrixXLError, UsageError
 from matrix_xl.rules import evaluate_rules, skill_status
 
-__all__ = ["build_workbook", "write_workbook"]
+__all__ = ["build_workbook", "write_text", "write_workbook"]
 
 MAX_TEXT = 32_767  # Excel's limit for one cell
 META_CHUNK = 30_000
@@ -153,6 +153,20 @@ def write_workbook(
         raise UsageError("the file exists; pass --force to overwrite it", path)
     atomic_write_bytes(path, build_workbook(definition, **options))
     return path
+
+
+def write_text(ws: Worksheet, row: int, col: int, text: str, fmt: Format | None = None) -> int:
+    """Write ``text`` as plain text, whatever it looks like; returns xlsxwriter's code.
+
+    write_string, never write(): a skill or an owner such as "=1+1" stays text. And a
+    string shaped like ``<r>...</r>`` is copied into the file as raw XML by xlsxwriter (its
+    rich-text shortcut), so it is written as two runs of text, escaped like any other.
+    """
+    if text.startswith("<r>") and text.endswith("</r>"):
+        # "<r></r>" is the shortest such text: three fragments, none empty.
+        parts = (text[:1], text[1:2], text[2:])
+        return int(ws.write_rich_string(row, col, *parts, *([fmt] if fmt else [])))
+    return int(ws.write_string(row, col, text, fmt))
 
 
 def _is_control(ch: str) -> bool:
@@ -283,8 +297,7 @@ class _Writer:
                 f"a text for {ws.get_name()}!{L.cell_ref(row, col)} is {len(text)} characters; "
                 f"a cell holds at most {MAX_TEXT}"
             )
-        # write_string, never write(): a skill or an owner such as "=1+1" stays text.
-        self._check(ws.write_string(row, col, text, fmt), f"text at {L.cell_ref(row, col)}")
+        self._check(write_text(ws, row, col, text, fmt), f"text at {L.cell_ref(row, col)}")
 
     def _sheet(self, name: str, landscape: bool = True) -> Worksheet:
         ws = self.wb.add_worksheet(name)

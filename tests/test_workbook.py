@@ -745,3 +745,15 @@ def test_a_libreoffice_saved_workbook_keeps_dropdowns_protection_and_names(
     assert [values["E3"].value, values["E4"].value] == [
         "YES" if v.ready else "NOT YET" for v in verdicts
     ]
+
+
+@pytest.mark.parametrize("text", ["<r><t>hi</t></r>", "<r>", "<r></r>", "<r>x</r> "])
+def test_text_shaped_like_xlsxwriter_rich_text_stays_as_typed(text: str) -> None:
+    from matrix_xl.reader import read_workbook
+
+    data = build(owner=text.strip(), notes={"cloud": text})
+    read = read_workbook(data, name="rich.xlsx")
+    assert read.owner == text.strip()
+    assert next(r.notes for r in read.rows if r.skill_id == "cloud") == text.strip()
+    wb = load(data)
+    assert wb["Matrix"][OWNER_CELL].value == text.strip()
