@@ -58,6 +58,16 @@ def _normalise(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+def wrapped_lines(text: str, width: float) -> int:
+    """Lines a wrapped text takes in a column ``width`` characters wide (an estimate).
+
+    Proportional text fits about 1.1 characters per unit of column width; row heights are
+    set from this, since spreadsheet apps do not grow rows of text written by a library.
+    """
+    per_line = max(1, int(width * 1.1))
+    return sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
+
+
 def find_header_row(
     rows: Sequence[Sequence[Any]], wanted: Sequence[str], scan: int = 60
 ) -> int | None:

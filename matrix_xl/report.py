@@ -162,10 +162,7 @@ def _fresh_sheet(wb: Workbook, title: str, index: int) -> Worksheet:
 
 
 def _row_height(*texts_widths: tuple[str, float]) -> float:
-    lines = 1
-    for text, width in texts_widths:
-        per = max(1, int(width * 1.1))
-        lines = max(lines, sum(max(1, -(-len(p) // per)) for p in str(text).split("\n")))
+    lines = max([1, *(L.wrapped_lines(str(text), width) for text, width in texts_widths)])
     return 15.0 * lines + 4
 
 

@@ -930,11 +930,6 @@ def _clip(text: str) -> str:
     return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
 
 
-def _lines(text: str, width: float) -> int:
-    per_line = max(1, int(width * 1.1))
-    return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
-
-
 class _TeamWriter:
     def __init__(self, report: TeamReport, path: Path) -> None:
         import xlsxwriter
@@ -1024,7 +1019,7 @@ class _TeamWriter:
         self, ws: Worksheet, row: int, text: str, widths: Sequence[float], fmt: Format
     ) -> None:
         """A line of text across the table below it, wrapped, its row tall enough."""
-        ws.set_row(row, 15.0 * _lines(text, sum(widths) * 0.95) + 2)
+        ws.set_row(row, 15.0 * L.wrapped_lines(text, sum(widths) * 0.95) + 2)
         if len(widths) > 1:
             ws.merge_range(row, 0, row, len(widths) - 1, "", fmt)
         self._text(ws, row, 0, text, fmt)
@@ -1260,9 +1255,9 @@ class _TeamWriter:
                 if not (c.mentors and c.learners):
                     mentors, learners = mentors or "-", learners or "-"
                 height = max(
-                    _lines(mentors, widths[7]),
-                    _lines(learners, widths[8]),
-                    _lines(c.name, widths[0]),
+                    L.wrapped_lines(mentors, widths[7]),
+                    L.wrapped_lines(learners, widths[8]),
+                    L.wrapped_lines(c.name, widths[0]),
                 )
                 ws.set_row(row, 15.0 * height + 3)
                 weak = c.name in weak_names
@@ -1374,7 +1369,9 @@ class _TeamWriter:
             self._text(ws, row, 2, "Every file was read and is valid.", f["text"])
             row += 1
         for e in self.report.errors:
-            height = max(_lines(e.workbook, widths[0]), _lines(e.message, widths[2]))
+            height = max(
+                L.wrapped_lines(e.workbook, widths[0]), L.wrapped_lines(e.message, widths[2])
+            )
             ws.set_row(row, 15.0 * height + 3)
             self._text(ws, row, 0, e.workbook, f["wrap"])
             self._text(ws, row, 1, e.owner or "", f["wrap"])

@@ -15,7 +15,6 @@ Example:
 from __future__ import annotations
 
 import io
-import math
 import unicodedata
 import warnings
 from collections.abc import Mapping
@@ -175,14 +174,8 @@ def _is_control(ch: str) -> bool:
     return unicodedata.category(ch) in ("Cc", "Cs")
 
 
-def _lines(text: str, width: float) -> int:
-    """Lines a wrapped text takes in a column ``width`` characters wide (an estimate)."""
-    per_line = max(1, int(width * 1.1))
-    return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
-
-
 def _height(texts_and_widths: list[tuple[str, float]], base: float = 15.0) -> float:
-    return base * max([1, *(_lines(t, w) for t, w in texts_and_widths)]) + 4
+    return base * max([1, *(L.wrapped_lines(t, w) for t, w in texts_and_widths)]) + 4
 
 
 class _Writer:
