@@ -142,11 +142,7 @@ class MatrixRead:
 _DEFINITIONS: dict[str, Definition] = {}
 
 
-@functools.lru_cache(maxsize=4096)
-def _norm(text: str) -> str:
-    # L.normalise_header, remembered: the same headers and skill names recur in every
-    # workbook of a team, and normalising them was a third of the reading time.
-    return L.normalise_header(text)
+_norm = L.normalise_header  # remembered there: headers recur in every workbook
 
 
 @functools.lru_cache(maxsize=4096)
