@@ -664,11 +664,13 @@ def _summarise_paths(names: list[str], today: date) -> list[PersonResult | FileE
     # Runs in a worker process: paths in, compact results out (never a MatrixRead). A chunk
     # makes many small objects and no reference cycles worth hunting: the cyclic collector
     # waits until the chunk is done.
+    enabled = gc.isenabled()
     gc.disable()
     try:
         return summarise_many(((Path(n), n) for n in names), today=today)
     finally:
-        gc.enable()
+        if enabled:
+            gc.enable()
 
 
 def _in_parallel(
