@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from matrix_xl.definition import Definition
+from matrix_xl.errors import UnsafeWriteError
 from matrix_xl.history import iso_week, last_recorded, previous_week
 from matrix_xl.reader import HistoryRow, MatrixRead, read_workbook
 from matrix_xl.rules import Priority, Verdict, evaluate_rules, priorities, skill_status
@@ -226,6 +227,15 @@ def _impact(
     return "; ".join(parts)
 
 
+def open_in_an_app(path: Path) -> Path | None:
+    """The lock file Excel (``~$name``) or LibreOffice (``.~lock.name#``) keeps beside an open
+    workbook, if there is one."""
+    for lock in (path.with_name(f"~${path.name}"), path.with_name(f".~lock.{path.name}#")):
+        if lock.exists():
+            return lock
+    return None
+
+
 def evaluate(
     path: str | Path,
     *,
@@ -247,8 +257,9 @@ def evaluate(
 
     Raises:
         UnreadableWorkbookError: the workbook cannot be read.
-        UnsafeWriteError: writing would lose something in the workbook, or failed; the
-            original file is then untouched.
+        UnsafeWriteError: writing would lose something in the workbook, the workbook is
+            open in a spreadsheet application, or the write failed; the original file is
+            then untouched.
     """
     from matrix_xl.safety import read_source
 
@@ -260,6 +271,14 @@ def evaluate(
     from matrix_xl.report import write_report
 
     target = Path(output) if output is not None else Path(path)
+    lock = open_in_an_app(target)
+    if lock is not None:
+        raise UnsafeWriteError(
+            f"the workbook is open in a spreadsheet application ({lock.name} is next to it): "
+            "close it there first, or its next save would overwrite the summary. Nothing was "
+            "written; -o OUT or --dry-run work while it is open.",
+            target,
+        )
     result.log_added = write_report(data, name, target, read, result)
     result.written = str(target)
     return result

@@ -368,3 +368,17 @@ def test_round_trip_through_libreoffice_for_a_month(libreoffice: Any, tmp_path: 
     assert got == {"ReadyToApply": "YES", "PromotionReady": "NOT YET"}
     names = [name for name, _visible in libreoffice.sheets(str(week2))]
     assert names[0] == L.SUMMARY and L.HISTORY in names and L.MATRIX in names
+
+
+@pytest.mark.parametrize("lock", ["~$me.xlsx", ".~lock.me.xlsx#"])
+def test_a_workbook_open_in_an_app_is_not_written(tmp_path: Path, lock: str) -> None:
+    path = workbook(tmp_path, ALMOST)
+    (tmp_path / lock).write_text("someone,host,2026-11-26", encoding="utf-8")
+    before = path.read_bytes()
+    code = CliRunner().invoke(cli, ["evaluate", str(path)])
+    assert code.exit_code == 2
+    assert "open in a spreadsheet application" in code.stderr and lock in code.stderr
+    assert path.read_bytes() == before
+    out = tmp_path / "copy.xlsx"  # a copy elsewhere is fine while it is open
+    assert CliRunner().invoke(cli, ["evaluate", str(path), "-o", str(out)]).exit_code == 0
+    assert out.exists() and path.read_bytes() == before
