@@ -10,12 +10,15 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from rich.text import Text
 
     from matrix_xl.evaluate import Evaluation
     from matrix_xl.findings import Finding
+    from matrix_xl.team import TeamReport
 
-__all__ = ["evaluation_markdown", "evaluation_text", "findings_text"]
+__all__ = ["evaluation_markdown", "evaluation_text", "findings_text", "team_text"]
 
 
 def _show(value: int | None) -> str:
@@ -170,3 +173,28 @@ def evaluation_markdown(result: Evaluation) -> str:
             lines.append("- No rating changed.")
         lines.append("")
     return "\n".join(lines) + "\n"
+
+
+def team_text(report: TeamReport, written: Path | None) -> str:
+    """The team command's summary: what was written, counts per definition, files left out."""
+    lines = []
+    people = len(report.people)
+    if written is not None:
+        lines.append(
+            f"Wrote {written}: {people} {'person' if people == 1 else 'people'} from "
+            f"{report.files} file{'s' if report.files != 1 else ''}."
+        )
+    for group in report.groups:
+        d = group.definition
+        counts = ", ".join(
+            f"{t.name}: {n} of {len(group.people)}"
+            for t, n in zip(d.thresholds, group.ready_counts(), strict=True)
+        )
+        lines.append(f"  {group.label}: {counts}")
+    if report.errors:
+        lines.append(
+            f"{len(report.errors)} file{'s' if len(report.errors) != 1 else ''} left out"
+            + (" (listed on the Errors sheet):" if written is not None else ":")
+        )
+        lines.extend(f"  {e.workbook}: {e.message}" for e in report.errors)
+    return "".join(f"{line}\n" for line in lines)

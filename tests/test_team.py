@@ -22,7 +22,7 @@ from python_calamine import CalamineWorkbook
 
 import matrix_xl.team as team
 from matrix_xl import layout as L
-from matrix_xl.cli import cli
+from matrix_xl.cli import cli, roll_up_cli
 from matrix_xl.definition import Definition, default_definition, definition_from_dict
 from matrix_xl.errors import UsageError
 from matrix_xl.evaluate import evaluate
@@ -35,7 +35,6 @@ from matrix_xl.team import (
     TeamReport,
     find_workbooks,
     roll_up,
-    roll_up_cli,
     summarise_many,
     summarise_workbook,
     write_team_workbook,
