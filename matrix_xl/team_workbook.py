@@ -175,22 +175,16 @@ class _TeamWriter:
         self.report = report
         # constant_memory: rows go to disk as they are written, so 10,000 people cost no
         # more memory than 1,000. Every string is written as a string, never a formula.
-        self.wb = xlsxwriter.Workbook(
-            str(path),
-            {
-                "constant_memory": True,
-                "strings_to_formulas": False,
-                "strings_to_urls": False,
-                "strings_to_numbers": False,
-            },
-        )
+        from matrix_xl.workbook import TEXT_STAYS_TEXT
+
+        self.wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, **TEXT_STAYS_TEXT})
         self.f = self._formats()
 
     def _formats(self) -> dict[str, Format]:
-        base = {"font_name": "Calibri", "font_size": 11, "valign": "vcenter", "font_color": INK}
+        from matrix_xl.workbook import BASE_FORMAT
 
         def fmt(**kw: Any) -> Format:
-            return self.wb.add_format({**base, **kw})
+            return self.wb.add_format({**BASE_FORMAT, **kw})
 
         thin = {"border": 1, "border_color": "#D1D5DB"}
         header = {

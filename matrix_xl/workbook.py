@@ -47,6 +47,14 @@ AMBER_FILL, AMBER_INK = "#FFEB9C", "#7F6000"
 RED_FILL, RED_INK = "#FFC7CE", "#9C0006"
 GREY_FILL = "#EDEDED"
 
+# Every workbook matrix-xl writes: a text is never turned into a formula, a link or a number.
+TEXT_STAYS_TEXT = {
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+}
+BASE_FORMAT = {"font_name": "Calibri", "font_size": 11, "valign": "vcenter", "font_color": INK}
+
 GUIDE_WIDTH = 72
 MATRIX_WIDTHS = {
     L.COL_SKILL: 36,
@@ -196,24 +204,14 @@ class _Writer:
         self.ratings = {s.id: ratings.get(s.id) for s in definition.skills}
         self.notes = notes
         self.layout = L.MatrixLayout(len(definition.skills), len(definition.thresholds))
-        self.wb = xlsxwriter.Workbook(
-            buffer,
-            {
-                "in_memory": True,
-                "strings_to_formulas": False,
-                "strings_to_urls": False,
-                "strings_to_numbers": False,
-            },
-        )
+        self.wb = xlsxwriter.Workbook(buffer, {"in_memory": True, **TEXT_STAYS_TEXT})
         self.f = self._formats()
 
     # -- helpers -------------------------------------------------------------------------
 
     def _formats(self) -> dict[str, Format]:
-        base = {"font_name": "Calibri", "font_size": 11, "valign": "vcenter", "font_color": INK}
-
         def fmt(**kw: Any) -> Format:
-            return self.wb.add_format({**base, **kw})
+            return self.wb.add_format({**BASE_FORMAT, **kw})
 
         return {
             "title": fmt(bold=True, font_size=16, valign="vcenter"),
