@@ -247,6 +247,16 @@ class _TeamWriter:
 
         write_text(ws, row, col, _clip(text), fmt)
 
+    def _titled_sheet(self, name: str, widths: Sequence[float], title: str, note: str) -> Worksheet:
+        """A new sheet with its column widths, its title and a wrapped line under it."""
+        ws = self._sheet(name)
+        for col, width in enumerate(widths):
+            ws.set_column(col, col, width)
+        ws.set_row(0, 24)
+        self._text(ws, 0, 0, title, self.f["title"])
+        self._note(ws, 1, note, widths, self.f["subtitle"])
+        return ws
+
     def _note(
         self, ws: Worksheet, row: int, text: str, widths: Sequence[float], fmt: Format
     ) -> None:
@@ -431,20 +441,14 @@ class _TeamWriter:
 
     def _coverage(self) -> None:
         f = self.f
-        ws = self._sheet(COVERAGE)
         widths = [34, 11, 8, 9, 8, 9, 9, 38, 38]
-        for col, width in enumerate(widths):
-            ws.set_column(col, col, width)
-        ws.set_row(0, 24)
-        self._text(ws, 0, 0, "Coverage: what the team can do, skill by skill", f["title"])
-        self._note(
-            ws,
-            1,
+        ws = self._titled_sheet(
+            COVERAGE,
+            widths,
+            "Coverage: what the team can do, skill by skill",
             "Meets = rated at or above the skill's target; unrated counts as not meeting. "
             "Who could mentor whom: people at the top rating, and people at or below the "
             "priority level, per skill.",
-            widths,
-            f["subtitle"],
         )
         row = 3
         for group in self.report.groups:
@@ -531,20 +535,14 @@ class _TeamWriter:
 
     def _trend(self) -> None:
         f = self.f
-        ws = self._sheet(TREND)
         n_thresholds = max(len(g.definition.thresholds) for g in self.report.groups)
         widths = [12, 12] + [14] * (n_thresholds + 1)
-        for col, width in enumerate(widths):
-            ws.set_column(col, col, width)
-        ws.set_row(0, 24)
-        self._text(ws, 0, 0, "Trend: the team week by week", f["title"])
-        self._note(
-            ws,
-            1,
+        ws = self._titled_sheet(
+            TREND,
+            widths,
+            "Trend: the team week by week",
             "From each workbook's History sheet (written by `matrix-xl evaluate`). A week "
             "counts each person's latest snapshot up to that week.",
-            widths,
-            f["subtitle"],
         )
         row = 3
         for group in self.report.groups:
@@ -578,19 +576,13 @@ class _TeamWriter:
 
     def _errors(self) -> None:
         f = self.f
-        ws = self._sheet(ERRORS)
         widths = (48, 20, 90)
-        for col, width in enumerate(widths):
-            ws.set_column(col, col, width)
-        ws.set_row(0, 24)
-        self._text(ws, 0, 0, "Files left out of the roll-up", f["title"])
-        self._note(
-            ws,
-            1,
+        ws = self._titled_sheet(
+            ERRORS,
+            widths,
+            "Files left out of the roll-up",
             "Fix each file (or ask its owner to), then run `matrix-xl team` again. "
             "`matrix-xl validate FILE` lists every problem of one workbook.",
-            widths,
-            f["subtitle"],
         )
         for col, head in enumerate(("File", "Owner", "Problem")):
             self._text(ws, 3, col, head, f["header"])
