@@ -18,49 +18,49 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "Condition": "definition",
-    "Definition": "definition",
+    "Condition": "definition.model",
+    "Definition": "definition.model",
     "DefinitionError": "errors",
-    "Evaluation": "evaluate",
+    "Evaluation": "evaluation.run",
     "Finding": "findings",
-    "ImprovementLogSchema": "schemas",
+    "ImprovementLogSchema": "validation.schemas",
     "InvalidDataError": "errors",
-    "Level": "definition",
-    "MatrixRead": "reader",
+    "Level": "definition.model",
+    "MatrixRead": "read.reader",
     "MatrixXLError": "errors",
     "Priority": "rules",
-    "RatingsSchema": "schemas",
-    "Reference": "definition",
+    "RatingsSchema": "validation.schemas",
+    "Reference": "definition.model",
     "RuleResult": "rules",
-    "Skill": "definition",
+    "Skill": "definition.model",
     "Step": "rules",
-    "TeamReport": "team",
-    "Threshold": "definition",
+    "TeamReport": "team.rollup",
+    "Threshold": "definition.model",
     "UnreadableWorkbookError": "errors",
     "UnsafeWriteError": "errors",
     "UsageError": "errors",
     "Verdict": "rules",
     "WorkbookTooLargeError": "errors",
-    "build_workbook": "workbook",
-    "default_definition": "definition",
-    "evaluate": "evaluate",
+    "build_workbook": "generate.workbook",
+    "default_definition": "definition.model",
+    "evaluate": "evaluation.run",
     "evaluate_rules": "rules",
-    "generate_roster": "roster",
-    "load_definition": "definition",
+    "generate_roster": "generate.roster",
+    "load_definition": "definition.model",
     "priorities": "rules",
-    "read_workbook": "reader",
-    "roll_up": "team",
+    "read_workbook": "read.reader",
+    "roll_up": "team.rollup",
     "steps_to": "rules",
-    "summarise_workbook": "team",
-    "validate": "schemas",
-    "write_team_workbook": "team",
-    "write_workbook": "workbook",
+    "summarise_workbook": "team.rollup",
+    "validate": "validation.schemas",
+    "write_team_workbook": "team.rollup",
+    "write_workbook": "generate.workbook",
 }
 
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:  # pragma: no cover
-    from matrix_xl.definition import (
+    from matrix_xl.definition.model import (
         Condition,
         Definition,
         Level,
@@ -79,6 +79,7 @@ if TYPE_CHECKING:  # pragma: no cover
         UsageError,
         WorkbookTooLargeError,
     )
+    from matrix_xl.generate.workbook import build_workbook, write_workbook
     from matrix_xl.rules import (
         Priority,
         RuleResult,
@@ -88,7 +89,6 @@ if TYPE_CHECKING:  # pragma: no cover
         priorities,
         steps_to,
     )
-    from matrix_xl.workbook import build_workbook, write_workbook
 
 
 def __getattr__(name: str) -> Any:

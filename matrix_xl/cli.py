@@ -132,7 +132,7 @@ def new(
     force: bool,
 ) -> None:
     """Create a competency workbook (or one per person of a --roster)."""
-    from matrix_xl.definition import load_definition
+    from matrix_xl.definition.model import load_definition
     from matrix_xl.errors import UsageError
 
     definition = load_definition(definition_path)
@@ -141,15 +141,15 @@ def new(
             raise UsageError(
                 "--roster takes owners and roles from the CSV: drop -o, --owner and --role"
             )
-        from matrix_xl.roster import generate_roster
+        from matrix_xl.generate.roster import generate_roster
 
         written = generate_roster(roster, out_dir or Path("."), definition, force=force)
         click.echo(f"Wrote {len(written)} workbook(s) to {out_dir or Path('.')}")
         return
     if out_dir is not None:
         raise UsageError("--out-dir goes with --roster; use -o for one workbook")
-    from matrix_xl.roster import safe_filename
-    from matrix_xl.workbook import write_workbook
+    from matrix_xl.generate.roster import safe_filename
+    from matrix_xl.generate.workbook import write_workbook
 
     path = output or Path(f"{safe_filename(owner)}.xlsx" if owner.strip() else "competency.xlsx")
     write_workbook(path, definition, force=force, owner=owner, role=role)
@@ -165,8 +165,8 @@ def new(
 @handle_errors
 def validate(path: Path, fmt: str) -> None:
     """Check a filled workbook and list every problem by sheet and cell."""
-    from matrix_xl.reader import read_workbook
-    from matrix_xl.schemas import validate as run
+    from matrix_xl.read.reader import read_workbook
+    from matrix_xl.validation.schemas import validate as run
 
     findings = run(read_workbook(path))
     errors = [f for f in findings if f.severity == "error"]
@@ -207,7 +207,7 @@ def validate(path: Path, fmt: str) -> None:
 @handle_errors
 def evaluate(path: Path, output: Path | None, dry_run: bool, as_of: Any, fmt: str) -> None:
     """Judge readiness and record it in the workbook (Summary, History, Improvement Log)."""
-    from matrix_xl.evaluate import evaluate as run
+    from matrix_xl.evaluation.run import evaluate as run
 
     when: date | None = as_of.date() if as_of is not None else None
     result = run(path, output=output, dry_run=dry_run, as_of=when)
@@ -249,7 +249,7 @@ def team(paths: tuple[Path, ...], output: Path, fmt: str, force: bool) -> None:
 @handle_errors
 def definition(definition_path: Path | None, fmt: str) -> None:
     """Print a matrix definition (the built-in one by default), to start your own from."""
-    from matrix_xl.definition import load_definition
+    from matrix_xl.definition.model import load_definition
 
     d = load_definition(definition_path)
     click.echo(
@@ -279,8 +279,8 @@ def roll_up_cli(
             before any file is read.
     """
     from matrix_xl.render import team_text
-    from matrix_xl.team import roll_up, write_team_workbook
-    from matrix_xl.team_workbook import check_output
+    from matrix_xl.team.rollup import roll_up, write_team_workbook
+    from matrix_xl.team.workbook import check_output
 
     output = Path(output)
     check_output(output, force)

@@ -14,9 +14,9 @@ if TYPE_CHECKING:
 
     from rich.text import Text
 
-    from matrix_xl.evaluate import Evaluation
+    from matrix_xl.evaluation.run import Evaluation
     from matrix_xl.findings import Finding
-    from matrix_xl.team import TeamReport
+    from matrix_xl.team.rollup import TeamReport
 
 __all__ = ["evaluation_markdown", "evaluation_text", "findings_text", "team_text"]
 

@@ -119,7 +119,7 @@ def wall(cmd: Sequence[str]) -> float:
 
 
 def person(rng: random.Random) -> tuple[str, str, dict[str, int | None], dict[str, str]]:
-    from matrix_xl.definition import default_definition
+    from matrix_xl.definition.model import default_definition
 
     d = default_definition()
     level = rng.choice([2, 3, 3, 4, 4, 5])
@@ -141,9 +141,9 @@ def with_history(
     """Evaluate the workbook once a week for ``weeks`` weeks, raising a few ratings between."""
     import openpyxl
 
-    from matrix_xl import layout as L
-    from matrix_xl.definition import default_definition
-    from matrix_xl.evaluate import evaluate
+    from matrix_xl.definition.model import default_definition
+    from matrix_xl.evaluation.run import evaluate
+    from matrix_xl.xlsx import layout as L
 
     d = default_definition()
     first = L.MatrixLayout(len(d.skills), len(d.thresholds)).first_row + 1
@@ -172,7 +172,7 @@ def marker(i: int) -> str:
 
 
 def make_bases(count: int, history_every: int, weeks: int, scratch: Path) -> list[bytes]:
-    from matrix_xl.workbook import build_workbook
+    from matrix_xl.generate.workbook import build_workbook
 
     bases = []
     for i in range(count):
@@ -216,8 +216,8 @@ def variant(job: tuple[bytes, int, int, str]) -> None:
     cache can serve one person's file from another's; the rest (rubric, guide, styles) is
     shared, as it is between the workbooks a team gets back.
     """
-    from matrix_xl import layout as L
-    from matrix_xl.definition import default_definition
+    from matrix_xl.definition.model import default_definition
+    from matrix_xl.xlsx import layout as L
 
     base, index, number, target = job
     d = default_definition()
@@ -400,8 +400,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def bench_roll_up(
     mx: list[str], folder: Path, files: int, runs: int, scratch: Path
 ) -> list[Figure]:
-    from matrix_xl import layout as L
-    from matrix_xl.definition import default_definition
+    from matrix_xl.definition.model import default_definition
+    from matrix_xl.xlsx import layout as L
 
     d = default_definition()
     header = L.MatrixLayout(len(d.skills), len(d.thresholds)).header_row
@@ -429,7 +429,7 @@ def bench_in_process(folder: Path, files: int, runs: int, scratch: Path) -> list
     import xlsxwriter  # noqa: F401
     from python_calamine import CalamineWorkbook
 
-    from matrix_xl.team import roll_up, write_team_workbook
+    from matrix_xl.team.rollup import roll_up, write_team_workbook
 
     paths = sorted(folder.glob("*.xlsx"))
     out = scratch / "in-process.xlsx"

@@ -27,9 +27,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # build from this checkout, not from an installed copy
     sys.path.insert(0, str(ROOT))
 
-from matrix_xl.definition import default_definition  # noqa: E402
-from matrix_xl.safe_write import atomic_write_bytes  # noqa: E402
-from matrix_xl.workbook import build_workbook  # noqa: E402
+from matrix_xl.definition.model import default_definition  # noqa: E402
+from matrix_xl.generate.workbook import build_workbook  # noqa: E402
+from matrix_xl.xlsx.atomic import atomic_write_bytes  # noqa: E402
 
 CREATED = date(2026, 1, 5)
 EXAMPLE_OWNER = "Sample Person"

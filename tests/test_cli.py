@@ -13,11 +13,11 @@ import pytest
 from click.testing import CliRunner
 
 import matrix_xl
-from matrix_xl import layout as L
 from matrix_xl.cli import cli
-from matrix_xl.definition import default_definition
-from matrix_xl.reader import read_workbook
-from matrix_xl.workbook import build_workbook
+from matrix_xl.definition.model import default_definition
+from matrix_xl.generate.workbook import build_workbook
+from matrix_xl.read.reader import read_workbook
+from matrix_xl.xlsx import layout as L
 
 ROOT = Path(__file__).resolve().parent.parent
 D = default_definition()
@@ -107,7 +107,7 @@ def test_definition_prints_toml_that_loads_back(tmp_path: Path) -> None:
     assert code == 0
     copy = tmp_path / "mine.toml"
     copy.write_text(out, encoding="utf-8")
-    from matrix_xl.definition import load_definition
+    from matrix_xl.definition.model import load_definition
 
     assert load_definition(copy) == D
 

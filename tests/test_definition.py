@@ -16,7 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from matrix_xl.definition import (
+from matrix_xl.definition.markdown import parse_markdown
+from matrix_xl.definition.model import (
     Condition,
     Definition,
     Level,
@@ -30,7 +31,6 @@ from matrix_xl.definition import (
     parse_toml,
 )
 from matrix_xl.errors import DefinitionError, MatrixXLError
-from matrix_xl.markdown import parse_markdown
 
 PACKAGED_SEED = Path(__file__).resolve().parents[1] / "matrix_xl" / "data" / "competency-matrix.md"
 SHARED_SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "competency-matrix.md"

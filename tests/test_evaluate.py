@@ -14,15 +14,15 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from matrix_xl import layout as L
 from matrix_xl.cli import cli
-from matrix_xl.definition import default_definition
+from matrix_xl.definition.model import default_definition
 from matrix_xl.errors import UnsafeWriteError
-from matrix_xl.evaluate import evaluate
-from matrix_xl.reader import read_workbook
+from matrix_xl.evaluation.run import evaluate
+from matrix_xl.generate.workbook import build_workbook
+from matrix_xl.read.reader import read_workbook
 from matrix_xl.rules import evaluate_rules
-from matrix_xl.schemas import validate
-from matrix_xl.workbook import build_workbook
+from matrix_xl.validation.schemas import validate
+from matrix_xl.xlsx import layout as L
 
 D = default_definition()
 IDS = [s.id for s in D.skills]

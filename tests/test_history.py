@@ -7,8 +7,8 @@ from datetime import date, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from matrix_xl.definition import default_definition
-from matrix_xl.history import (
+from matrix_xl.definition.model import default_definition
+from matrix_xl.read.history import (
     history_headers,
     iso_week,
     last_recorded,
@@ -16,7 +16,7 @@ from matrix_xl.history import (
     parse_history,
     previous_week,
 )
-from matrix_xl.reader import HistoryRow
+from matrix_xl.read.reader import HistoryRow
 
 D = default_definition()
 IDS = [s.id for s in D.skills]

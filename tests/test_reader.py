@@ -14,12 +14,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.utils.exceptions import IllegalCharacterError
 
-from matrix_xl import layout as L
-from matrix_xl.definition import default_definition
+from matrix_xl.definition.model import default_definition
 from matrix_xl.errors import MatrixXLError, UnreadableWorkbookError
-from matrix_xl.reader import read_workbook
-from matrix_xl.schemas import validate
-from matrix_xl.workbook import build_workbook
+from matrix_xl.generate.workbook import build_workbook
+from matrix_xl.read.reader import read_workbook
+from matrix_xl.validation.schemas import validate
+from matrix_xl.xlsx import layout as L
 
 D = default_definition()
 IDS = [s.id for s in D.skills]

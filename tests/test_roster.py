@@ -16,11 +16,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from matrix_xl.cli import cli
-from matrix_xl.definition import default_definition
+from matrix_xl.definition.model import default_definition
 from matrix_xl.errors import UsageError
-from matrix_xl.reader import read_workbook
-from matrix_xl.roster import _Template, generate_roster, read_roster, safe_filename
-from matrix_xl.workbook import build_workbook
+from matrix_xl.generate.roster import _Template, generate_roster, read_roster, safe_filename
+from matrix_xl.generate.workbook import build_workbook
+from matrix_xl.read.reader import read_workbook
 
 WINDOWS_FORBIDDEN = set('<>:"/\\|?*') | {chr(c) for c in range(32)}
 WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10))} | {

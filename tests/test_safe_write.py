@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from matrix_xl.errors import UnsafeWriteError
-from matrix_xl.safe_write import atomic_write, atomic_write_bytes
+from matrix_xl.xlsx.atomic import atomic_write, atomic_write_bytes
 
 
 def test_replaces_the_file_and_keeps_its_permissions(tmp_path: Path) -> None:

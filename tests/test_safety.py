@@ -33,14 +33,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from matrix_xl.errors import MatrixXLError, UnreadableWorkbookError, WorkbookTooLargeError
-from matrix_xl.safety import (
+from matrix_xl.generate.workbook import build_workbook
+from matrix_xl.read.safety import (
     Limits,
     PackageInfo,
     calamine_guard,
     check_package,
     read_source,
 )
-from matrix_xl.workbook import build_workbook
 
 SHEET1 = "xl/worksheets/sheet1.xml"  # the Matrix sheet of build_workbook()
 

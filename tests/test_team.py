@@ -20,16 +20,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
-import matrix_xl.team as team
-from matrix_xl import layout as L
+import matrix_xl.team.rollup as team
 from matrix_xl.cli import cli, roll_up_cli
-from matrix_xl.definition import Definition, default_definition, definition_from_dict
+from matrix_xl.definition.model import Definition, default_definition, definition_from_dict
 from matrix_xl.errors import UsageError
-from matrix_xl.evaluate import evaluate
-from matrix_xl.reader import HistoryRow, LogRow, MatrixRead, RatingRow
+from matrix_xl.evaluation.run import evaluate
+from matrix_xl.generate.workbook import build_workbook
+from matrix_xl.read.reader import HistoryRow, LogRow, MatrixRead, RatingRow
 from matrix_xl.rules import evaluate_rules
-from matrix_xl.schemas import Finding, validate
-from matrix_xl.team import (
+from matrix_xl.team.rollup import (
     FileError,
     PersonResult,
     TeamReport,
@@ -39,7 +38,8 @@ from matrix_xl.team import (
     summarise_workbook,
     write_team_workbook,
 )
-from matrix_xl.workbook import build_workbook
+from matrix_xl.validation.schemas import Finding, validate
+from matrix_xl.xlsx import layout as L
 
 D = default_definition()
 IDS = [s.id for s in D.skills]
@@ -255,7 +255,7 @@ def test_strings_stay_text_and_verdicts_are_words(mixed: Path, tmp_path: Path) -
 
 def test_markup_lookalike_names_stay_text_in_the_team_workbook(tmp_path: Path) -> None:
     # xlsxwriter writes a string "<r>...</r>" as raw XML unless told otherwise
-    from matrix_xl.roster import _Template
+    from matrix_xl.generate.roster import _Template
 
     hostile = "<r><t>hi</t></r>"
     (tmp_path / "h.xlsx").write_bytes(_Template(D, TODAY).render(hostile, "<r></r>"))
@@ -462,7 +462,7 @@ def test_parallel_and_single_process_agree(mixed: Path) -> None:
 def test_a_file_that_breaks_validation_is_listed_and_the_others_go_on(
     mixed: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import matrix_xl.schemas as schemas
+    import matrix_xl.validation.schemas as schemas
 
     real = schemas.validate_many
 

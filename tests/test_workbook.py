@@ -1,4 +1,4 @@
-"""Tests of matrix_xl.workbook: real files, opened with openpyxl (and LibreOffice where the
+"""Tests of matrix_xl.generate.workbook: real files, opened with openpyxl (and LibreOffice where the
 behaviour is about formulas being recalculated). No mocks.
 
 The committed template and references are rebuilt and compared part by part with
@@ -30,11 +30,16 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 from xlsx_compare import compare_xlsx
 
-from matrix_xl import layout as L
-from matrix_xl.definition import Definition, default_definition, definition_from_dict, in_scope
+from matrix_xl.definition.model import (
+    Definition,
+    default_definition,
+    definition_from_dict,
+    in_scope,
+)
 from matrix_xl.errors import MatrixXLError, UsageError
+from matrix_xl.generate.workbook import build_workbook, write_workbook
 from matrix_xl.rules import evaluate_rules, skill_status
-from matrix_xl.workbook import build_workbook, write_workbook
+from matrix_xl.xlsx import layout as L
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "matrix_xl" / "data" / "competency-matrix.md"
@@ -749,7 +754,7 @@ def test_a_libreoffice_saved_workbook_keeps_dropdowns_protection_and_names(
 
 @pytest.mark.parametrize("text", ["<r><t>hi</t></r>", "<r>", "<r></r>", "<r>x</r> "])
 def test_text_shaped_like_xlsxwriter_rich_text_stays_as_typed(text: str) -> None:
-    from matrix_xl.reader import read_workbook
+    from matrix_xl.read.reader import read_workbook
 
     data = build(owner=text.strip(), notes={"cloud": text})
     read = read_workbook(data, name="rich.xlsx")

@@ -24,7 +24,7 @@ Why each check exists (measured with python-calamine 0.9.1 and openpyxl 3.1.5):
   of those, so a writer can refuse instead of losing someone's work.
 
 Example:
-    >>> from matrix_xl.workbook import build_workbook
+    >>> from matrix_xl.generate.workbook import build_workbook
     >>> info = check_package(build_workbook(owner="Ada"), "ada.xlsx")
     >>> info.unpreservable, info.has_macros
     ((), False)

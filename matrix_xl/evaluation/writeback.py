@@ -15,17 +15,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from matrix_xl import layout as L
 from matrix_xl.errors import UnreadableWorkbookError, UnsafeWriteError
-from matrix_xl.history import history_headers, iso_week, merge_snapshot
-from matrix_xl.reader import HistoryRow, MatrixRead, read_workbook
-from matrix_xl.safe_write import atomic_write
+from matrix_xl.read.history import history_headers, iso_week, merge_snapshot
+from matrix_xl.read.reader import HistoryRow, MatrixRead, read_workbook
+from matrix_xl.xlsx import layout as L
+from matrix_xl.xlsx.atomic import atomic_write
 
 if TYPE_CHECKING:
     from openpyxl.workbook.workbook import Workbook
     from openpyxl.worksheet.worksheet import Worksheet
 
-    from matrix_xl.evaluate import Evaluation
+    from matrix_xl.evaluation.run import Evaluation
 
 __all__ = ["write_report"]
 
@@ -43,7 +43,7 @@ def write_report(data: bytes, name: str, target: Path, read: MatrixRead, result:
         UnsafeWriteError: the workbook holds something openpyxl would drop, or the write
             failed (the original file is then untouched).
     """
-    from matrix_xl.safety import check_package
+    from matrix_xl.read.safety import check_package
 
     info = check_package(data, name)
     lost = [item for item in info.unpreservable if not _owned_item(item)]

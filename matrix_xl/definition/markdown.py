@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from matrix_xl.definition import (
+from matrix_xl.definition.model import (
     Condition,
     Count,
     Definition,

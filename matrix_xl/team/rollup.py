@@ -8,13 +8,13 @@ workbook (``Team``, ``Coverage``, ``Trend``, ``Errors``).
 One bad file never stops the run: a file that cannot be read, or whose data fails
 validation, becomes a :class:`FileError` with the reason, and the roll-up goes on.
 
-Validation finds exactly the errors of :func:`matrix_xl.schemas.validate`: every workbook
+Validation finds exactly the errors of :func:`matrix_xl.validation.schemas.validate`: every workbook
 passes a plain-Python screen of the schemas' error checks (a property test holds the two
 equal), and the workbooks it flags are validated with the pandera schemas together, as one
 frame, for their findings. A team without problems never waits for pandas to import.
 
 Example:
-    >>> from matrix_xl.workbook import build_workbook
+    >>> from matrix_xl.generate.workbook import build_workbook
     >>> person = summarise_workbook(build_workbook(owner="Ada", ratings={"cloud": 4}), "ada.xlsx")
     >>> person.owner, person.ratings[0], person.unrated
     ('Ada', None, 20)
@@ -32,13 +32,13 @@ from datetime import date
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, Literal
 
-from matrix_xl import layout as L
-from matrix_xl.definition import Definition
+from matrix_xl.definition.model import Definition
 from matrix_xl.errors import MatrixXLError
+from matrix_xl.xlsx import layout as L
 
 if TYPE_CHECKING:
     from matrix_xl.findings import Finding
-    from matrix_xl.reader import HistoryRow, MatrixRead
+    from matrix_xl.read.reader import HistoryRow, MatrixRead
 
 __all__ = [
     "DefinitionGroup",
@@ -199,7 +199,7 @@ class TeamReport:
         """A report from summaries made elsewhere (:func:`summarise_workbook` on a cluster).
 
         Example:
-            >>> from matrix_xl.workbook import build_workbook
+            >>> from matrix_xl.generate.workbook import build_workbook
             >>> ada = summarise_workbook(build_workbook(owner="Ada"), "s3://team/ada.xlsx")
             >>> report = TeamReport.from_results([ada, FileError("s3://team/x.xlsx", "...")])
             >>> [p.owner for p in report.people], len(report.errors)
@@ -352,7 +352,7 @@ class _Chunk:
         self.pending: list[tuple[int, MatrixRead]] = []
 
     def add(self, source: bytes | str | Path, name: str) -> None:
-        from matrix_xl.reader import read_workbook
+        from matrix_xl.read.reader import read_workbook
 
         try:
             read = read_workbook(source, name=name)
@@ -406,7 +406,7 @@ def _unique_name_batches(
 
 
 def _validate(batch: list[tuple[int, MatrixRead]], today: date) -> list[list[Finding] | Exception]:
-    from matrix_xl.schemas import validate_many
+    from matrix_xl.validation.schemas import validate_many
 
     reads = [read for _, read in batch]
     try:
@@ -470,7 +470,7 @@ def _fingerprint(definition: Definition) -> str:
 
 
 def _has_errors(read: MatrixRead, today: date) -> bool:
-    """Whether :func:`matrix_xl.schemas.validate` would find an error in ``read``.
+    """Whether :func:`matrix_xl.validation.schemas.validate` would find an error in ``read``.
 
     The schemas' error checks, in plain Python: the reader's own errors; ratings that are
     not whole numbers or out of the rubric; Mandatory? not Yes/No; log entries without a
@@ -784,7 +784,7 @@ def _with_definition(person: PersonResult, definition: Definition) -> PersonResu
 
 
 def write_team_workbook(report: TeamReport, path: str | Path, *, force: bool = False) -> Path:
-    """Write the team workbook; see :func:`matrix_xl.team_workbook.write_team_workbook`."""
-    from matrix_xl.team_workbook import write_team_workbook as write
+    """Write the team workbook; see :func:`matrix_xl.team.workbook.write_team_workbook`."""
+    from matrix_xl.team.workbook import write_team_workbook as write
 
     return write(report, path, force=force)

@@ -8,8 +8,8 @@ Frames may hold many workbooks at once (a team): every row carries its ``workboo
 a team is validated as one frame rather than file by file.
 
 Example:
-    >>> from matrix_xl.reader import read_workbook
-    >>> from matrix_xl.workbook import build_workbook
+    >>> from matrix_xl.read.reader import read_workbook
+    >>> from matrix_xl.generate.workbook import build_workbook
     >>> read = read_workbook(build_workbook(ratings={"cloud": 4}), name="me.xlsx")
     >>> [f.severity for f in validate(read)][:1]
     ['warning']
@@ -26,11 +26,11 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from matrix_xl import layout as L
 from matrix_xl.findings import Finding
+from matrix_xl.xlsx import layout as L
 
 if TYPE_CHECKING:
-    from matrix_xl.reader import MatrixRead
+    from matrix_xl.read.reader import MatrixRead
 
 __all__ = [
     "Finding",
@@ -268,7 +268,7 @@ def validate(read: MatrixRead, today: date | None = None) -> list[Finding]:
     """Every problem in one workbook: what the reader met, then the schemas' findings.
 
     Args:
-        read: a workbook as read by :func:`matrix_xl.reader.read_workbook`.
+        read: a workbook as read by :func:`matrix_xl.read.reader.read_workbook`.
         today: the date log entries may not be after (default: today).
 
     Returns:

@@ -20,10 +20,10 @@ from datetime import date
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from matrix_xl.definition import Definition, default_definition
+from matrix_xl.definition.model import Definition, default_definition
 from matrix_xl.errors import UsageError
-from matrix_xl.safe_write import atomic_write_bytes
-from matrix_xl.workbook import build_workbook
+from matrix_xl.generate.workbook import build_workbook
+from matrix_xl.xlsx.atomic import atomic_write_bytes
 
 __all__ = ["RosterEntry", "generate_roster", "read_roster", "safe_filename"]
 

@@ -6,7 +6,7 @@ Sheets, in order: ``Matrix`` (rating dropdowns, live Status and readiness formul
 without the file it was made from.
 
 Example:
-    >>> from matrix_xl.workbook import build_workbook
+    >>> from matrix_xl.generate.workbook import build_workbook
     >>> data = build_workbook(owner="Ada", role="ML Engineer")
     >>> data[:2]
     b'PK'
@@ -27,10 +27,10 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from matrix_xl import __version__
-from matrix_xl import layout as L
-from matrix_xl.definition import Definition, default_definition
+from matrix_xl.definition.model import Definition, default_definition
 from matrix_xl.errors import MatrixXLError, UsageError
 from matrix_xl.rules import evaluate_rules, skill_status
+from matrix_xl.xlsx import layout as L
 
 __all__ = ["build_workbook", "write_text", "write_workbook"]
 
@@ -151,7 +151,7 @@ def write_workbook(
     Raises:
         UsageError: the file exists (and ``force`` is false) or the name is not ``.xlsx``.
     """
-    from matrix_xl.safe_write import atomic_write_bytes
+    from matrix_xl.xlsx.atomic import atomic_write_bytes
 
     path = Path(path)
     if path.suffix.lower() != ".xlsx":

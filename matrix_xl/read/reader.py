@@ -1,7 +1,7 @@
 """Read a filled competency workbook back, whatever app saved it.
 
 Values come from python-calamine (an order of magnitude faster than openpyxl); the file
-is checked cheaply for hostile content first (:mod:`matrix_xl.safety`). Columns are found
+is checked cheaply for hostile content first (:mod:`matrix_xl.read.safety`). Columns are found
 by their header text, rows are matched to skills by the hidden skill id and then by name,
 so moved columns, extra columns, blank rows and title rows all still read.
 
@@ -10,7 +10,7 @@ pandas frames on demand, so a team roll-up can read a thousand files without bui
 thousand frames.
 
 Example:
-    >>> from matrix_xl.workbook import build_workbook
+    >>> from matrix_xl.generate.workbook import build_workbook
     >>> result = read_workbook(build_workbook(owner="Ada"), name="ada.xlsx")
     >>> result.owner, len(result.rows)
     ('Ada', 21)
@@ -30,10 +30,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from matrix_xl import layout as L
-from matrix_xl.definition import Definition, default_definition, definition_from_dict
+from matrix_xl.definition.model import Definition, default_definition, definition_from_dict
 from matrix_xl.errors import DefinitionError, UnreadableWorkbookError, WorkbookTooLargeError
-from matrix_xl.safety import Limits, calamine_guard, check_package, read_source
+from matrix_xl.read.safety import Limits, calamine_guard, check_package, read_source
+from matrix_xl.xlsx import layout as L
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -101,7 +101,7 @@ class MatrixRead:
         sheet: the name of the sheet the matrix table was read from.
         rows: the skill rows, in sheet order.
         findings: problems met while reading (warnings, and errors such as unknown or
-            duplicate skills); :func:`matrix_xl.schemas.validate` adds the schema checks.
+            duplicate skills); :func:`matrix_xl.validation.schemas.validate` adds the schema checks.
     """
 
     name: str
@@ -123,14 +123,14 @@ class MatrixRead:
     @property
     def ratings(self) -> pd.DataFrame:
         """The rating rows as a DataFrame (rating as a nullable integer)."""
-        from matrix_xl.schemas import ratings_frame
+        from matrix_xl.validation.schemas import ratings_frame
 
         return ratings_frame([self])
 
     @property
     def log(self) -> pd.DataFrame:
         """The improvement log entries as a DataFrame."""
-        from matrix_xl.schemas import log_frame
+        from matrix_xl.validation.schemas import log_frame
 
         return log_frame([self])
 
@@ -188,7 +188,7 @@ def read_workbook(
 
     Returns:
         The workbook's content; problems with the data itself are in ``findings`` and
-        :func:`matrix_xl.schemas.validate` checks the rest.
+        :func:`matrix_xl.validation.schemas.validate` checks the rest.
 
     Raises:
         UnreadableWorkbookError: the file is not a readable matrix workbook (corrupt,
@@ -601,7 +601,7 @@ class _Reader:
     def _history(self, definition: Definition) -> list[HistoryRow]:
         if L.HISTORY not in self.sheet_names:
             return []
-        from matrix_xl.history import parse_history
+        from matrix_xl.read.history import parse_history
 
         return parse_history(_cells(self.book, L.HISTORY, self.limits, self.display), definition)
 

@@ -1,7 +1,7 @@
 """The team workbook: Team, Coverage, Trend and Errors sheets, written with xlsxwriter.
 
-Made from a :class:`~matrix_xl.team.TeamReport`; see :mod:`matrix_xl.team` for the roll-up
-that produces one.
+Made from a :class:`~matrix_xl.team.rollup.TeamReport`; see :mod:`matrix_xl.team.rollup`
+for the roll-up that produces one.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from matrix_xl import layout as L
 from matrix_xl.errors import UsageError
-from matrix_xl.team import MAX_CELL, MAX_NAMES, DefinitionGroup, TeamReport, TrendPoint
+from matrix_xl.team.rollup import MAX_CELL, MAX_NAMES, DefinitionGroup, TeamReport, TrendPoint
+from matrix_xl.xlsx import layout as L
 
 if TYPE_CHECKING:
     from xlsxwriter.format import Format
@@ -142,7 +142,7 @@ def write_team_workbook(report: TeamReport, path: str | Path, *, force: bool = F
         UsageError: the file exists (and ``force`` is false) or the name is not ``.xlsx``.
         UnsafeWriteError: the write failed; an existing file is then left as it was.
     """
-    from matrix_xl.safe_write import atomic_write
+    from matrix_xl.xlsx.atomic import atomic_write
 
     path = Path(path)
     check_output(path, force)
@@ -175,13 +175,13 @@ class _TeamWriter:
         self.report = report
         # constant_memory: rows go to disk as they are written, so 10,000 people cost no
         # more memory than 1,000. Every string is written as a string, never a formula.
-        from matrix_xl.workbook import TEXT_STAYS_TEXT
+        from matrix_xl.generate.workbook import TEXT_STAYS_TEXT
 
         self.wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, **TEXT_STAYS_TEXT})
         self.f = self._formats()
 
     def _formats(self) -> dict[str, Format]:
-        from matrix_xl.workbook import BASE_FORMAT
+        from matrix_xl.generate.workbook import BASE_FORMAT
 
         def fmt(**kw: Any) -> Format:
             return self.wb.add_format({**BASE_FORMAT, **kw})
@@ -243,7 +243,7 @@ class _TeamWriter:
         return f"matrix-xl team roll-up as of {self.report.today.isoformat()}".replace("&", "&&")
 
     def _text(self, ws: Worksheet, row: int, col: int, text: str, fmt: Format | None) -> None:
-        from matrix_xl.workbook import write_text
+        from matrix_xl.generate.workbook import write_text
 
         write_text(ws, row, col, _clip(text), fmt)
 

@@ -17,12 +17,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from matrix_xl.definition import Definition
+from matrix_xl.definition.model import Definition
 from matrix_xl.errors import UnsafeWriteError
-from matrix_xl.history import iso_week, last_recorded, previous_week
-from matrix_xl.reader import HistoryRow, MatrixRead, read_workbook
+from matrix_xl.read.history import iso_week, last_recorded, previous_week
+from matrix_xl.read.reader import HistoryRow, MatrixRead, read_workbook
 from matrix_xl.rules import Priority, Verdict, evaluate_rules, priorities, skill_status
-from matrix_xl.schemas import Finding, validate
+from matrix_xl.validation.schemas import Finding, validate
 
 __all__ = ["Change", "Evaluation", "RatingLine", "evaluate", "evaluate_read"]
 
@@ -261,14 +261,14 @@ def evaluate(
             open in a spreadsheet application, or the write failed; the original file is
             then untouched.
     """
-    from matrix_xl.safety import read_source
+    from matrix_xl.read.safety import read_source
 
     data, name = read_source(Path(path))
     read = read_workbook(data, name=name)
     result = evaluate_read(read, as_of=as_of)
     if not result.valid or dry_run:
         return result
-    from matrix_xl.report import write_report
+    from matrix_xl.evaluation.writeback import write_report
 
     target = Path(output) if output is not None else Path(path)
     lock = open_in_an_app(target)

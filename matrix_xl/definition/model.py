@@ -1,11 +1,11 @@
 """The matrix definition: skills, rubric, thresholds, questions and references, as data.
 
 A definition is loaded from the package's TOML format or from a Markdown file laid out
-like the seed matrix (see :mod:`matrix_xl.markdown`). Nothing in the rest of matrix-xl
+like the seed matrix (see :mod:`matrix_xl.definition.markdown`). Nothing in the rest of matrix-xl
 names a skill or a threshold: everything comes from here.
 
 Example:
-    >>> from matrix_xl.definition import default_definition
+    >>> from matrix_xl.definition.model import default_definition
     >>> d = default_definition()
     >>> len(d.skills), d.thresholds[0].defined_name
     (21, 'ReadyToApply')
@@ -269,7 +269,7 @@ def load_definition(path: str | Path | None = None) -> Definition:
     except (OSError, UnicodeDecodeError) as exc:
         raise DefinitionError(f"cannot read the definition: {exc}", path) from None
     if path.suffix.lower() in (".md", ".markdown"):
-        from matrix_xl.markdown import parse_markdown
+        from matrix_xl.definition.markdown import parse_markdown
 
         return parse_markdown(text, source=str(path))
     if path.suffix.lower() == ".toml":
