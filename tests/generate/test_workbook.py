@@ -41,7 +41,7 @@ from matrix_xl.generate.workbook import build_workbook, write_workbook
 from matrix_xl.rules import evaluate_rules, skill_status
 from matrix_xl.xlsx import layout as L
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "matrix_xl" / "data" / "competency-matrix.md"
 CREATED = date(2026, 1, 5)
 D = default_definition()

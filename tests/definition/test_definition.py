@@ -32,8 +32,8 @@ from matrix_xl.definition.model import (
 )
 from matrix_xl.errors import DefinitionError, MatrixXLError
 
-PACKAGED_SEED = Path(__file__).resolve().parents[1] / "matrix_xl" / "data" / "competency-matrix.md"
-SHARED_SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "competency-matrix.md"
+PACKAGED_SEED = Path(__file__).resolve().parents[2] / "matrix_xl" / "data" / "competency-matrix.md"
+SHARED_SEED = Path(__file__).resolve().parents[3] / "shared" / "seed" / "competency-matrix.md"
 
 # -- the seed, by hand ------------------------------------------------------------------------
 
