@@ -144,6 +144,7 @@ def with_history(
     from matrix_xl.definition.model import default_definition
     from matrix_xl.evaluation.run import evaluate
     from matrix_xl.xlsx import layout as L
+    from matrix_xl.xlsx.cells import col_letter
 
     d = default_definition()
     first = L.MatrixLayout(len(d.skills), len(d.thresholds)).first_row + 1
@@ -158,7 +159,7 @@ def with_history(
                 value = ratings[skill.id]
                 if value is not None and value < 5 and rng.random() < 0.2:
                     ratings[skill.id] = value + 1
-                    sheet[f"{L.col_letter(L.COL_RATING)}{first + i}"] = value + 1
+                    sheet[f"{col_letter(L.COL_RATING)}{first + i}"] = value + 1
             book.save(path)
         if not evaluate(path, as_of=monday + timedelta(weeks=week)).valid:
             raise SystemExit("bench: a generated workbook did not validate")
@@ -218,13 +219,14 @@ def variant(job: tuple[bytes, int, int, str]) -> None:
     """
     from matrix_xl.definition.model import default_definition
     from matrix_xl.xlsx import layout as L
+    from matrix_xl.xlsx.cells import col_letter
 
     base, index, number, target = job
     d = default_definition()
     rng = random.Random(number)
     first = L.MatrixLayout(len(d.skills), len(d.thresholds)).first_row + 1
     rows = range(first, first + len(d.skills))
-    column = L.col_letter(L.COL_RATING)
+    column = col_letter(L.COL_RATING)
     with zipfile.ZipFile(io.BytesIO(base)) as src:
         infos = src.infolist()
         parts = {info.filename: src.read(info) for info in infos}

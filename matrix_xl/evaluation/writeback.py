@@ -20,6 +20,7 @@ from matrix_xl.read.history import history_headers, iso_week, merge_snapshot
 from matrix_xl.read.reader import HistoryRow, MatrixRead, read_workbook
 from matrix_xl.xlsx import layout as L
 from matrix_xl.xlsx.atomic import atomic_write
+from matrix_xl.xlsx.cells import col_letter
 
 if TYPE_CHECKING:
     from openpyxl.workbook.workbook import Workbook
@@ -227,7 +228,7 @@ def _grow_table(ws: Worksheet, last_row: int) -> None:
     for table in ws.tables.values():
         min_col, min_row, max_col, max_row = range_boundaries(table.ref)
         if max_row < last_row:
-            ref = f"{L.col_letter(min_col - 1)}{min_row}:{L.col_letter(max_col - 1)}{last_row}"
+            ref = f"{col_letter(min_col - 1)}{min_row}:{col_letter(max_col - 1)}{last_row}"
             table.ref = ref
             if table.autoFilter is not None:
                 table.autoFilter.ref = ref
@@ -276,7 +277,7 @@ def _write_history(wb: Workbook, result: Evaluation, history: list[HistoryRow]) 
     ws.column_dimensions["A"].width = 10
     ws.column_dimensions["B"].width = 11
     for col in range(3, len(headers) + 1):
-        ws.column_dimensions[L.col_letter(col - 1)].width = 14 if col <= fixed else 9
+        ws.column_dimensions[col_letter(col - 1)].width = 14 if col <= fixed else 9
     ws.freeze_panes = "C4"
     _print_setup(ws, landscape=True, header_rows="3:3")
     ws.protection.sheet = True

@@ -31,6 +31,7 @@ from matrix_xl.definition.model import Definition, default_definition
 from matrix_xl.errors import MatrixXLError, UsageError
 from matrix_xl.rules import evaluate_rules, skill_status
 from matrix_xl.xlsx import layout as L
+from matrix_xl.xlsx.cells import cell_ref, col_letter
 
 __all__ = ["build_workbook", "write_text", "write_workbook"]
 
@@ -285,10 +286,10 @@ class _Writer:
     ) -> None:
         if len(text) > MAX_TEXT:
             raise UsageError(
-                f"a text for {ws.get_name()}!{L.cell_ref(row, col)} is {len(text)} characters; "
+                f"a text for {ws.get_name()}!{cell_ref(row, col)} is {len(text)} characters; "
                 f"a cell holds at most {MAX_TEXT}"
             )
-        self._check(write_text(ws, row, col, text, fmt), f"text at {L.cell_ref(row, col)}")
+        self._check(write_text(ws, row, col, text, fmt), f"text at {cell_ref(row, col)}")
 
     def _sheet(self, name: str, landscape: bool = True) -> Worksheet:
         ws = self.wb.add_worksheet(name)
@@ -377,9 +378,9 @@ class _Writer:
 
         first, last = lay.first_row, lay.last_row
         mand_rng = (
-            f"{L.cell_ref(first, L.COL_MANDATORY, True)}:{L.cell_ref(last, L.COL_MANDATORY, True)}"
+            f"{cell_ref(first, L.COL_MANDATORY, True)}:{cell_ref(last, L.COL_MANDATORY, True)}"
         )
-        rate_rng = f"{L.cell_ref(first, L.COL_RATING, True)}:{L.cell_ref(last, L.COL_RATING, True)}"
+        rate_rng = f"{cell_ref(first, L.COL_RATING, True)}:{cell_ref(last, L.COL_RATING, True)}"
         verdicts = evaluate_rules(d, self.ratings, with_steps=False)
 
         # The rules block under the table: one row per condition, live counts.
@@ -408,7 +409,7 @@ class _Writer:
                     ws.write_formula(
                         row,
                         3,
-                        f'=IF({L.cell_ref(row, 1)}>={L.cell_ref(row, 2)},"met","not met")',
+                        f'=IF({cell_ref(row, 1)}>={cell_ref(row, 2)},"met","not met")',
                         f["status"],
                         "met" if result.passed else "not met",
                     ),
@@ -436,7 +437,7 @@ class _Writer:
         for i, (t, v, rows_of_t) in enumerate(zip(d.thresholds, verdicts, rule_rows, strict=True)):
             r = top + i
             self._text(ws, r, 3, t.name, f["label"])
-            checks = ",".join(f"{L.cell_ref(x, 1)}>={L.cell_ref(x, 2)}" for x in rows_of_t)
+            checks = ",".join(f"{cell_ref(x, 1)}>={cell_ref(x, 2)}" for x in rows_of_t)
             self._check(
                 ws.write_formula(
                     r,
@@ -447,7 +448,7 @@ class _Writer:
                 ),
                 "a verdict formula",
             )
-            self.wb.define_name(t.defined_name, f"={L.MATRIX}!{L.cell_ref(r, L.COL_RATING, True)}")
+            self.wb.define_name(t.defined_name, f"={L.MATRIX}!{cell_ref(r, L.COL_RATING, True)}")
         rated = sum(1 for x in self.ratings.values() if x is not None)
         r = top + len(d.thresholds)
         self._text(ws, r, 3, "Rated", f["label"])
@@ -508,7 +509,7 @@ class _Writer:
             else:
                 self._check(ws.write_number(r, L.COL_RATING, rating, f["rating"]), "a rating")
             self._text(ws, r, L.COL_NOTES, note, f["notes"])
-            e, b = L.cell_ref(r, L.COL_RATING), L.cell_ref(r, L.COL_MANDATORY)
+            e, b = cell_ref(r, L.COL_RATING), cell_ref(r, L.COL_MANDATORY)
             status = (
                 f'=IF({e}="","Unrated",IF({e}>={d.target(skill)},"Meets",'
                 f'IF(AND({b}="Yes",{e}<={d.priority_at_or_below}),"Priority gap","Below")))'
@@ -582,8 +583,8 @@ class _Writer:
                 "max_color": "#63BE7B",
             },
         )
-        b = f"${L.col_letter(L.COL_MANDATORY)}{first + 1}"
-        e = f"${L.col_letter(L.COL_RATING)}{first + 1}"
+        b = f"${col_letter(L.COL_MANDATORY)}{first + 1}"
+        e = f"${col_letter(L.COL_RATING)}{first + 1}"
         ws.conditional_format(
             first,
             L.COL_SKILL,
@@ -619,7 +620,7 @@ class _Writer:
             )
 
         self.wb.define_name(
-            L.SKILL_NAMES, f"={L.MATRIX}!{L.cell_ref(first, 0, True)}:{L.cell_ref(last, 0, True)}"
+            L.SKILL_NAMES, f"={L.MATRIX}!{cell_ref(first, 0, True)}:{cell_ref(last, 0, True)}"
         )
         self.wb.define_name(L.RATINGS, f"={L.MATRIX}!{rate_rng}")
         ws.freeze_panes(lay.first_row, 1)

@@ -34,6 +34,7 @@ from matrix_xl.definition.model import Definition, default_definition, definitio
 from matrix_xl.errors import DefinitionError, UnreadableWorkbookError, WorkbookTooLargeError
 from matrix_xl.read.safety import Limits, calamine_guard, check_package, read_source
 from matrix_xl.xlsx import layout as L
+from matrix_xl.xlsx.cells import col_letter
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -453,7 +454,7 @@ class _Reader:
         part = _sheet_part(self.data, sheet, self.parts)
         if part is None:
             return set()
-        letter = L.col_letter(col)
+        letter = col_letter(col)
         cells = re.finditer(
             rb'<c r="(' + letter.encode() + rb'\d+)"[^>]*?(?:/>|>(.*?)</c>)', part, re.DOTALL
         )
@@ -469,7 +470,7 @@ class _Reader:
         formulas: set[str],
     ) -> tuple[list[RatingRow], list[str]]:
         by_id, by_name = _skill_maps(definition)
-        letter = {key: L.col_letter(col) for key, col in columns.items()}
+        letter = {key: col_letter(col) for key, col in columns.items()}
 
         def get(row: list[Any], key: str) -> Any:
             col = columns.get(key)
@@ -584,7 +585,7 @@ class _Reader:
             if all(v is None or v == "" for v in values):
                 continue
             texts = [_CONTROL.sub("", _text(v)).strip() for v in values]
-            refs = [f"{L.col_letter(col)}{i + 1}" for col in cols]
+            refs = [f"{col_letter(col)}{i + 1}" for col in cols]
             out.append(
                 LogRow(
                     date=parse_date(values[0]),

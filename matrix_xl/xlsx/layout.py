@@ -115,19 +115,3 @@ class MatrixLayout:
 COL_SKILL, COL_MANDATORY, COL_DEPTH, COL_EVIDENCE, COL_RATING, COL_NOTES, COL_STATUS, COL_ID = (
     range(8)
 )
-
-
-def col_letter(col: int) -> str:
-    """0-based column index to letters: 0 -> A, 26 -> AA."""
-    out = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out
-
-
-def cell_ref(row: int, col: int, absolute: bool = False) -> str:
-    """0-based (row, col) to an A1 reference."""
-    d = "$" if absolute else ""
-    return f"{d}{col_letter(col)}{d}{row + 1}"

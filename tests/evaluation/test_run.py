@@ -23,13 +23,14 @@ from matrix_xl.read.reader import read_workbook
 from matrix_xl.rules import evaluate_rules
 from matrix_xl.validation.schemas import validate
 from matrix_xl.xlsx import layout as L
+from matrix_xl.xlsx.cells import col_letter
 
 D = default_definition()
 IDS = [s.id for s in D.skills]
 MANDATORY = [s.id for s in D.skills if s.mandatory]
 OPTIONAL = [s.id for s in D.skills if not s.mandatory]
 FIRST = L.MatrixLayout(len(IDS), len(D.thresholds)).first_row + 1
-RATING = L.col_letter(L.COL_RATING)
+RATING = col_letter(L.COL_RATING)
 W1, W1_LATER, W2 = date(2026, 11, 2), date(2026, 11, 5), date(2026, 11, 9)
 
 

@@ -40,6 +40,7 @@ from matrix_xl.errors import MatrixXLError, UsageError
 from matrix_xl.generate.workbook import build_workbook, write_workbook
 from matrix_xl.rules import evaluate_rules, skill_status
 from matrix_xl.xlsx import layout as L
+from matrix_xl.xlsx.cells import col_letter
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "matrix_xl" / "data" / "competency-matrix.md"
@@ -49,7 +50,7 @@ LAY = L.MatrixLayout(len(D.skills), len(D.thresholds))
 FIRST, LAST = LAY.first_row + 1, LAY.last_row + 1  # 1-based rows of the skills
 SKILL_ROWS = range(FIRST, LAST + 1)
 RATING, NOTES, STATUS, MANDATORY = (
-    L.col_letter(c) for c in (L.COL_RATING, L.COL_NOTES, L.COL_STATUS, L.COL_MANDATORY)
+    col_letter(c) for c in (L.COL_RATING, L.COL_NOTES, L.COL_STATUS, L.COL_MANDATORY)
 )
 OWNER_CELL, ROLE_CELL = f"B{LAY.block_top + 1}", f"B{LAY.block_top + 2}"
 ALL_ROWS = "1048576"

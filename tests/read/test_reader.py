@@ -20,11 +20,12 @@ from matrix_xl.generate.workbook import build_workbook
 from matrix_xl.read.reader import read_workbook
 from matrix_xl.validation.schemas import validate
 from matrix_xl.xlsx import layout as L
+from matrix_xl.xlsx.cells import col_letter
 
 D = default_definition()
 IDS = [s.id for s in D.skills]
 FIRST = L.MatrixLayout(len(D.skills), len(D.thresholds)).first_row + 1  # 1-based
-RATING_COL = L.col_letter(L.COL_RATING)
+RATING_COL = col_letter(L.COL_RATING)
 
 
 def row_of(skill_id: str) -> int:
@@ -391,7 +392,7 @@ def test_a_libreoffice_saved_workbook_reads_like_the_original(
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(value=cell_values | st.text(max_size=300), skill=st.sampled_from(IDS))
 def test_any_notes_cell_content_reads_as_text_or_fails_cleanly(value: Any, skill: str) -> None:
-    ref = f"{L.col_letter(L.COL_NOTES)}{row_of(skill)}"
+    ref = f"{col_letter(L.COL_NOTES)}{row_of(skill)}"
     try:
         data = set_cell(TEMPLATE, ref, value)
     except (ValueError, TypeError, IllegalCharacterError):

@@ -40,6 +40,7 @@ from matrix_xl.team.rollup import (
 )
 from matrix_xl.validation.schemas import Finding, validate
 from matrix_xl.xlsx import layout as L
+from matrix_xl.xlsx.cells import col_letter
 
 D = default_definition()
 IDS = [s.id for s in D.skills]
@@ -65,7 +66,7 @@ CUSTOM = custom_definition()
 
 
 def cell(skill_id: str) -> str:
-    return f"{L.col_letter(L.COL_RATING)}{FIRST + IDS.index(skill_id)}"
+    return f"{col_letter(L.COL_RATING)}{FIRST + IDS.index(skill_id)}"
 
 
 def with_cells(data: bytes, values: dict[str, Any], sheet: str = L.MATRIX) -> bytes:
@@ -206,9 +207,7 @@ def team_grid(path: Path) -> dict[str, dict[str, tuple[str, Any]]]:
             r += 3  # the Mandatory and Target rows
             continue
         if skills and row and row[0] not in ("", "Team"):
-            grid[row[0]] = {
-                name: (f"{L.col_letter(c)}{r + 1}", row[c]) for c, name in skills.items()
-            }
+            grid[row[0]] = {name: (f"{col_letter(c)}{r + 1}", row[c]) for c, name in skills.items()}
         if row and row[0] == "Team":
             skills = {}
         r += 1
