@@ -18,35 +18,35 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "Condition": "definition.model",
-    "Definition": "definition.model",
+    "Condition": "definition",
+    "Definition": "definition",
     "DefinitionError": "errors",
     "Evaluation": "evaluation.run",
     "Finding": "findings",
     "ImprovementLogSchema": "validation.schemas",
     "InvalidDataError": "errors",
-    "Level": "definition.model",
+    "Level": "definition",
     "MatrixRead": "read.reader",
     "MatrixXLError": "errors",
     "Priority": "rules",
     "RatingsSchema": "validation.schemas",
-    "Reference": "definition.model",
+    "Reference": "definition",
     "RuleResult": "rules",
-    "Skill": "definition.model",
+    "Skill": "definition",
     "Step": "rules",
     "TeamReport": "team.rollup",
-    "Threshold": "definition.model",
+    "Threshold": "definition",
     "UnreadableWorkbookError": "errors",
     "UnsafeWriteError": "errors",
     "UsageError": "errors",
     "Verdict": "rules",
     "WorkbookTooLargeError": "errors",
     "build_workbook": "generate.workbook",
-    "default_definition": "definition.model",
+    "default_definition": "definition",
     "evaluate": "evaluation.run",
     "evaluate_rules": "rules",
     "generate_roster": "generate.roster",
-    "load_definition": "definition.model",
+    "load_definition": "definition",
     "priorities": "rules",
     "read_workbook": "read.reader",
     "roll_up": "team.rollup",
@@ -60,7 +60,7 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:  # pragma: no cover
-    from matrix_xl.definition.model import (
+    from matrix_xl.definition import (
         Condition,
         Definition,
         Level,

@@ -132,7 +132,7 @@ def new(
     force: bool,
 ) -> None:
     """Create a competency workbook (or one per person of a --roster)."""
-    from matrix_xl.definition.model import load_definition
+    from matrix_xl.definition import load_definition
     from matrix_xl.errors import UsageError
 
     definition = load_definition(definition_path)
@@ -249,7 +249,7 @@ def team(paths: tuple[Path, ...], output: Path, fmt: str, force: bool) -> None:
 @handle_errors
 def definition(definition_path: Path | None, fmt: str) -> None:
     """Print a matrix definition (the built-in one by default), to start your own from."""
-    from matrix_xl.definition.model import load_definition
+    from matrix_xl.definition import load_definition
 
     d = load_definition(definition_path)
     click.echo(

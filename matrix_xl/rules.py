@@ -5,7 +5,7 @@ from skill id to a rating or ``None`` (unrated). No I/O, so they are cheap to te
 to run anywhere.
 
 Example:
-    >>> from matrix_xl.definition.model import default_definition
+    >>> from matrix_xl.definition import default_definition
     >>> d = default_definition()
     >>> ratings = {s.id: 4 for s in d.skills}
     >>> [v.ready for v in evaluate_rules(d, ratings)]
@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from matrix_xl.definition.model import Condition, Definition, Skill, Threshold, in_scope
+from matrix_xl.definition import Condition, Definition, Skill, Threshold, in_scope
 
 __all__ = [
     "Priority",

@@ -119,7 +119,7 @@ def wall(cmd: Sequence[str]) -> float:
 
 
 def person(rng: random.Random) -> tuple[str, str, dict[str, int | None], dict[str, str]]:
-    from matrix_xl.definition.model import default_definition
+    from matrix_xl.definition import default_definition
 
     d = default_definition()
     level = rng.choice([2, 3, 3, 4, 4, 5])
@@ -141,7 +141,7 @@ def with_history(
     """Evaluate the workbook once a week for ``weeks`` weeks, raising a few ratings between."""
     import openpyxl
 
-    from matrix_xl.definition.model import default_definition
+    from matrix_xl.definition import default_definition
     from matrix_xl.evaluation.run import evaluate
     from matrix_xl.xlsx import layout as L
     from matrix_xl.xlsx.cells import col_letter
@@ -217,7 +217,7 @@ def variant(job: tuple[bytes, int, int, str]) -> None:
     cache can serve one person's file from another's; the rest (rubric, guide, styles) is
     shared, as it is between the workbooks a team gets back.
     """
-    from matrix_xl.definition.model import default_definition
+    from matrix_xl.definition import default_definition
     from matrix_xl.xlsx import layout as L
     from matrix_xl.xlsx.cells import col_letter
 
@@ -402,7 +402,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def bench_roll_up(
     mx: list[str], folder: Path, files: int, runs: int, scratch: Path
 ) -> list[Figure]:
-    from matrix_xl.definition.model import default_definition
+    from matrix_xl.definition import default_definition
     from matrix_xl.xlsx import layout as L
 
     d = default_definition()

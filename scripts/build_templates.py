@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # build from this checkout, not from an installed copy
     sys.path.insert(0, str(ROOT))
 
-from matrix_xl.definition.model import default_definition  # noqa: E402
+from matrix_xl.definition import default_definition  # noqa: E402
 from matrix_xl.generate.workbook import build_workbook  # noqa: E402
 from matrix_xl.xlsx.atomic import atomic_write_bytes  # noqa: E402
 

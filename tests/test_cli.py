@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 import matrix_xl
 from matrix_xl.cli import cli
-from matrix_xl.definition.model import default_definition
+from matrix_xl.definition import default_definition
 from matrix_xl.generate.workbook import build_workbook
 from matrix_xl.read.reader import read_workbook
 from matrix_xl.xlsx import layout as L
@@ -107,7 +107,7 @@ def test_definition_prints_toml_that_loads_back(tmp_path: Path) -> None:
     assert code == 0
     copy = tmp_path / "mine.toml"
     copy.write_text(out, encoding="utf-8")
-    from matrix_xl.definition.model import load_definition
+    from matrix_xl.definition import load_definition
 
     assert load_definition(copy) == D
 

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matrix_xl.definition.model import (
+from matrix_xl.definition import (
     Condition,
     Definition,
     Level,

@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from matrix_xl.definition.model import Definition
+from matrix_xl.definition import Definition
 from matrix_xl.errors import UnsafeWriteError
 from matrix_xl.read.history import iso_week, last_recorded, previous_week
 from matrix_xl.read.reader import HistoryRow, MatrixRead, read_workbook

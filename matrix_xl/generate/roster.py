@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from matrix_xl.definition.model import Definition, default_definition
+from matrix_xl.definition import Definition, default_definition
 from matrix_xl.errors import UsageError
 from matrix_xl.generate.workbook import build_workbook
 from matrix_xl.xlsx.atomic import atomic_write_bytes

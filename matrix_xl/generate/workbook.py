@@ -27,7 +27,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from matrix_xl import __version__
-from matrix_xl.definition.model import Definition, default_definition
+from matrix_xl.definition import Definition, default_definition
 from matrix_xl.errors import MatrixXLError, UsageError
 from matrix_xl.rules import evaluate_rules, skill_status
 from matrix_xl.xlsx import layout as L

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from matrix_xl.definition.model import Definition
+from matrix_xl.definition import Definition
 from matrix_xl.read.reader import HistoryRow, parse_date
 from matrix_xl.xlsx import layout as L
 

@@ -30,7 +30,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from matrix_xl.definition.model import Definition, default_definition, definition_from_dict
+from matrix_xl.definition import Definition, default_definition, definition_from_dict
 from matrix_xl.errors import DefinitionError, UnreadableWorkbookError, WorkbookTooLargeError
 from matrix_xl.read.safety import Limits, calamine_guard, check_package, read_source
 from matrix_xl.xlsx import layout as L

@@ -32,7 +32,7 @@ from datetime import date
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, Literal
 
-from matrix_xl.definition.model import Definition
+from matrix_xl.definition import Definition
 from matrix_xl.errors import MatrixXLError
 from matrix_xl.xlsx import layout as L
 

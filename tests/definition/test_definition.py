@@ -16,8 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from matrix_xl.definition.markdown import parse_markdown
-from matrix_xl.definition.model import (
+from matrix_xl.definition import (
     Condition,
     Definition,
     Level,
@@ -28,6 +27,7 @@ from matrix_xl.definition.model import (
     default_definition,
     definition_from_dict,
     load_definition,
+    parse_markdown,
     parse_toml,
 )
 from matrix_xl.errors import DefinitionError, MatrixXLError

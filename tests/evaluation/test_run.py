@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from matrix_xl.cli import cli
-from matrix_xl.definition.model import default_definition
+from matrix_xl.definition import default_definition
 from matrix_xl.errors import UnsafeWriteError
 from matrix_xl.evaluation.run import evaluate
 from matrix_xl.generate.workbook import build_workbook

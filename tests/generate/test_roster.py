@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from matrix_xl.cli import cli
-from matrix_xl.definition.model import default_definition
+from matrix_xl.definition import default_definition
 from matrix_xl.errors import UsageError
 from matrix_xl.generate.roster import _Template, generate_roster, read_roster, safe_filename
 from matrix_xl.generate.workbook import build_workbook

@@ -30,7 +30,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 from xlsx_compare import compare_xlsx
 
-from matrix_xl.definition.model import (
+from matrix_xl.definition import (
     Definition,
     default_definition,
     definition_from_dict,

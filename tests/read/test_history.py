@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from matrix_xl.definition.model import default_definition
+from matrix_xl.definition import default_definition
 from matrix_xl.read.history import (
     history_headers,
     iso_week,

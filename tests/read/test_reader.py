@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.utils.exceptions import IllegalCharacterError
 
-from matrix_xl.definition.model import default_definition
+from matrix_xl.definition import default_definition
 from matrix_xl.errors import MatrixXLError, UnreadableWorkbookError
 from matrix_xl.generate.workbook import build_workbook
 from matrix_xl.read.reader import read_workbook

@@ -22,7 +22,7 @@ from python_calamine import CalamineWorkbook
 
 import matrix_xl.team.rollup as team
 from matrix_xl.cli import cli, roll_up_cli
-from matrix_xl.definition.model import Definition, default_definition, definition_from_dict
+from matrix_xl.definition import Definition, default_definition, definition_from_dict
 from matrix_xl.errors import UsageError
 from matrix_xl.evaluation.run import evaluate
 from matrix_xl.generate.workbook import build_workbook
