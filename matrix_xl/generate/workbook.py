@@ -15,14 +15,12 @@ Example:
 from __future__ import annotations
 
 import io
-import unicodedata
 import warnings
 from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
@@ -31,30 +29,12 @@ from matrix_xl.definition import Definition, default_definition
 from matrix_xl.errors import MatrixXLError, UsageError
 from matrix_xl.rules import evaluate_rules, skill_status
 from matrix_xl.xlsx import layout as L
-from matrix_xl.xlsx.cells import cell_ref, col_letter
+from matrix_xl.xlsx import style as S
+from matrix_xl.xlsx.cells import MAX_CELL_TEXT, cell_ref, col_letter, has_control
 
-__all__ = ["build_workbook", "write_text", "write_workbook"]
+__all__ = ["build_workbook", "write_workbook"]
 
-MAX_TEXT = 32_767  # Excel's limit for one cell
 META_CHUNK = 30_000
-
-# Colours: calm, readable in print, and distinguishable without colour (bold/italics too).
-INK = "#1F2937"
-MUTED = "#6B7280"
-HEADER_FILL = "#1F4E79"
-INPUT_FILL = "#FFF8E1"
-GREEN_FILL, GREEN_INK = "#C6EFCE", "#006100"
-AMBER_FILL, AMBER_INK = "#FFEB9C", "#7F6000"
-RED_FILL, RED_INK = "#FFC7CE", "#9C0006"
-GREY_FILL = "#EDEDED"
-
-# Every workbook matrix-xl writes: a text is never turned into a formula, a link or a number.
-TEXT_STAYS_TEXT = {
-    "strings_to_formulas": False,
-    "strings_to_urls": False,
-    "strings_to_numbers": False,
-}
-BASE_FORMAT = {"font_name": "Calibri", "font_size": 11, "valign": "vcenter", "font_color": INK}
 
 GUIDE_WIDTH = 72
 MATRIX_WIDTHS = {
@@ -99,7 +79,7 @@ def build_workbook(
     definition = definition or default_definition()
     created = created or date.today()
     for label, text in (("owner", owner), ("role", role)):
-        if len(text) > 255 or any(_is_control(ch) for ch in text):
+        if len(text) > 255 or has_control(text):
             raise UsageError(
                 f"the {label} must be one line of at most 255 characters, without control "
                 "characters"
@@ -118,7 +98,7 @@ def build_workbook(
     for sid, note in (notes or {}).items():
         if sid not in known:
             raise UsageError(f"cannot pre-fill a note for {sid!r}: not a skill id of the matrix")
-        if any(_is_control(ch) and ch not in "\n\t" for ch in note):
+        if has_control(note, allow="\n\t"):
             raise UsageError(f"the note for {sid!r} holds control characters")
     buffer = io.BytesIO()
     with warnings.catch_warnings():
@@ -163,30 +143,6 @@ def write_workbook(
     return path
 
 
-def write_text(ws: Worksheet, row: int, col: int, text: str, fmt: Format | None = None) -> int:
-    """Write ``text`` as plain text, whatever it looks like; returns xlsxwriter's code.
-
-    write_string, never write(): a skill or an owner such as "=1+1" stays text. And a
-    string shaped like ``<r>...</r>`` is copied into the file as raw XML by xlsxwriter (its
-    rich-text shortcut), so it is written as two runs of text, escaped like any other.
-    """
-    if text.startswith("<r>") and text.endswith("</r>"):
-        # "<r></r>" is the shortest such text: three fragments, none empty.
-        parts = (text[:1], text[1:2], text[2:])
-        return int(ws.write_rich_string(row, col, *parts, *([fmt] if fmt else [])))
-    return int(ws.write_string(row, col, text, fmt))
-
-
-def _is_control(ch: str) -> bool:
-    # C0/C1 controls and lone surrogates (undecodable bytes on a command line) cannot be
-    # stored in an xlsx file as typed.
-    return unicodedata.category(ch) in ("Cc", "Cs")
-
-
-def _height(texts_and_widths: list[tuple[str, float]], base: float = 15.0) -> float:
-    return base * max([1, *(L.wrapped_lines(t, w) for t, w in texts_and_widths)]) + 4
-
-
 class _Writer:
     def __init__(
         self,
@@ -205,70 +161,44 @@ class _Writer:
         self.ratings = {s.id: ratings.get(s.id) for s in definition.skills}
         self.notes = notes
         self.layout = L.MatrixLayout(len(definition.skills), len(definition.thresholds))
-        self.wb = xlsxwriter.Workbook(buffer, {"in_memory": True, **TEXT_STAYS_TEXT})
+        self.wb = S.new_workbook(buffer, in_memory=True)
         self.f = self._formats()
 
     # -- helpers -------------------------------------------------------------------------
 
     def _formats(self) -> dict[str, Format]:
-        def fmt(**kw: Any) -> Format:
-            return self.wb.add_format({**BASE_FORMAT, **kw})
+        wb = self.wb
 
+        def fmt(*parts: Mapping[str, Any], **kw: Any) -> Format:
+            return S.cell_format(wb, *parts, **kw)
+
+        grid = {"border": 1, "border_color": S.GRID}
         return {
-            "title": fmt(bold=True, font_size=16, valign="vcenter"),
-            "subtitle": fmt(italic=True, font_color=MUTED),
+            "title": fmt(S.TITLE),
+            "subtitle": fmt(italic=True, font_color=S.MUTED),
             "label": fmt(bold=True, align="right"),
-            "input": fmt(locked=False, bg_color=INPUT_FILL, border=1, border_color="#D1D5DB"),
-            "input_date": fmt(
-                locked=False,
-                bg_color=INPUT_FILL,
-                border=1,
-                border_color="#D1D5DB",
-                num_format="yyyy-mm-dd",
-                align="left",
-            ),
-            "header": fmt(
-                bold=True,
-                font_color="#FFFFFF",
-                bg_color=HEADER_FILL,
-                text_wrap=True,
-                valign="vcenter",
-                border=1,
-                border_color="#FFFFFF",
-            ),
-            "text": fmt(text_wrap=True, border=1, border_color="#E5E7EB"),
-            "center": fmt(align="center", border=1, border_color="#E5E7EB"),
-            "rating": fmt(
-                locked=False,
-                align="center",
-                valign="vcenter",
-                bold=True,
-                font_size=12,
-                bg_color=INPUT_FILL,
-                border=1,
-                border_color="#D1D5DB",
-            ),
-            "notes": fmt(
-                locked=False, text_wrap=True, bg_color=INPUT_FILL, border=1, border_color="#D1D5DB"
-            ),
-            "status": fmt(align="center", border=1, border_color="#E5E7EB"),
-            "id": fmt(font_color=MUTED, font_size=9),
-            "verdict": fmt(bold=True, align="center", border=1, border_color="#D1D5DB"),
+            "input": fmt(S.INPUT),
+            "input_date": fmt(S.INPUT, num_format="yyyy-mm-dd", align="left"),
+            "header": fmt(S.HEADER),
+            "text": fmt(grid, text_wrap=True),
+            "center": fmt(grid, align="center"),
+            "rating": fmt(S.INPUT, align="center", bold=True, font_size=12),
+            "notes": fmt(S.INPUT, text_wrap=True),
+            "status": fmt(grid, align="center"),
+            "id": fmt(font_color=S.MUTED, font_size=9),
+            "verdict": fmt(S.THIN, bold=True, align="center"),
             "plain": fmt(),
-            "muted": fmt(font_color=MUTED, text_wrap=True),
-            "h2": fmt(bold=True, font_size=13),
+            "muted": fmt(font_color=S.MUTED, text_wrap=True),
+            "h2": fmt(S.H2),
             "wrap": fmt(text_wrap=True),
             "number": fmt(align="center"),
             "log_date": fmt(locked=False, num_format="yyyy-mm-dd", align="left"),
             "log_text": fmt(locked=False, text_wrap=True),
-            "good": self.wb.add_format(
-                {"bg_color": GREEN_FILL, "font_color": GREEN_INK, "bold": True}
-            ),
-            "warn": self.wb.add_format({"bg_color": AMBER_FILL, "font_color": AMBER_INK}),
-            "bad": self.wb.add_format({"bg_color": RED_FILL, "font_color": RED_INK, "bold": True}),
-            "grey": self.wb.add_format(
-                {"bg_color": GREY_FILL, "font_color": MUTED, "italic": True}
-            ),
+            # Conditional formats: colours only, over the cell's own format.
+            "good": wb.add_format(S.GOOD),
+            "warn": wb.add_format(S.WARN),
+            "bad": wb.add_format(S.BAD),
+            "grey": wb.add_format(S.GREYED),
         }
 
     @staticmethod
@@ -284,22 +214,16 @@ class _Writer:
         text: str,
         fmt: Format | None = None,
     ) -> None:
-        if len(text) > MAX_TEXT:
+        if len(text) > MAX_CELL_TEXT:
             raise UsageError(
                 f"a text for {ws.get_name()}!{cell_ref(row, col)} is {len(text)} characters; "
-                f"a cell holds at most {MAX_TEXT}"
+                f"a cell holds at most {MAX_CELL_TEXT}"
             )
-        self._check(write_text(ws, row, col, text, fmt), f"text at {cell_ref(row, col)}")
+        self._check(S.write_text(ws, row, col, text, fmt), f"text at {cell_ref(row, col)}")
 
     def _sheet(self, name: str, landscape: bool = True) -> Worksheet:
         ws = self.wb.add_worksheet(name)
-        if landscape:
-            ws.set_landscape()
-        ws.set_paper(9)  # A4; Excel adapts to Letter where that is the default printer paper
-        ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
-        ws.fit_to_pages(1, 0)
-        ws.set_footer("&L&8&A&R&8Page &P of &N")
-        ws.hide_gridlines(2)
+        S.page_setup(ws, landscape=landscape)
         return ws
 
     def _protect(self, ws: Worksheet, **allow: bool) -> None:
@@ -399,7 +323,7 @@ class _Writer:
                     flag = "Yes" if c.scope == "mandatory" else "No"
                     count = f'COUNTIFS({mand_rng},"{flag}",{rate_rng},">={c.level}")'
                 rule_text = f"{t.name}: {c.describe()}"
-                ws.set_row(row, _height([(rule_text, MATRIX_WIDTHS[L.COL_SKILL])]))
+                ws.set_row(row, S.row_height([(rule_text, MATRIX_WIDTHS[L.COL_SKILL])]))
                 self._text(ws, row, 0, rule_text, f["text"])
                 self._check(
                     ws.write_formula(row, 1, f"={count}", f["center"], result.have), "a rule count"
@@ -490,7 +414,7 @@ class _Writer:
             note = self.notes.get(skill.id, "")
             ws.set_row(
                 r,
-                _height(
+                S.row_height(
                     [
                         (skill.name, MATRIX_WIDTHS[L.COL_SKILL]),
                         (skill.depth, MATRIX_WIDTHS[L.COL_DEPTH]),
@@ -565,24 +489,7 @@ class _Writer:
         )
 
         # At a glance: colour scale on ratings, priority gaps in red, status colours.
-        ws.conditional_format(
-            first,
-            L.COL_RATING,
-            last,
-            L.COL_RATING,
-            {
-                "type": "3_color_scale",
-                "min_type": "num",
-                "min_value": d.min_rating,
-                "min_color": "#F8696B",
-                "mid_type": "num",
-                "mid_value": (d.min_rating + d.max_rating) / 2,
-                "mid_color": "#FFEB84",
-                "max_type": "num",
-                "max_value": d.max_rating,
-                "max_color": "#63BE7B",
-            },
-        )
+        S.rating_scale(ws, first, L.COL_RATING, last, L.COL_RATING, d.min_rating, d.max_rating)
         b = f"${col_letter(L.COL_MANDATORY)}{first + 1}"
         e = f"${col_letter(L.COL_RATING)}{first + 1}"
         ws.conditional_format(
@@ -720,7 +627,7 @@ class _Writer:
         for col, head in enumerate(headers):
             self._text(ws, 2, col, head, f["header"])
         for i, values in enumerate(rows):
-            ws.set_row(3 + i, _height(list(zip(values, widths, strict=True))))
+            ws.set_row(3 + i, S.row_height(list(zip(values, widths, strict=True))))
             for col, value in enumerate(values):
                 self._text(ws, 3 + i, col, value, f["text"])
         ws.freeze_panes(3, 0)
@@ -805,7 +712,7 @@ class _Writer:
         ]
         for i, (text, style) in enumerate(lines):
             if text:
-                ws.set_row(i, 24 if style == "title" else _height([(text, GUIDE_WIDTH)]))
+                ws.set_row(i, 24 if style == "title" else S.row_height([(text, GUIDE_WIDTH)]))
                 self._text(ws, i, 0, text, f[style] if style else None)
         ws.print_area(0, 0, len(lines), 0)
         self._protect(ws)

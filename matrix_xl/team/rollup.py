@@ -59,7 +59,6 @@ SUFFIXES = (".xlsx", ".xlsm")
 PARALLEL_FROM = 48
 MAX_CHUNK = 200
 _CHUNK_DIV = 6  # chunks per worker: evens out the load
-MAX_CELL = 32_767
 MAX_NAMES = 12  # names listed in one "could mentor" cell before "and N more"
 
 Progress = Callable[[int, int], None]

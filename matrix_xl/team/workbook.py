@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from matrix_xl.errors import UsageError
-from matrix_xl.team.rollup import MAX_CELL, MAX_NAMES, DefinitionGroup, TeamReport, TrendPoint
-from matrix_xl.xlsx import layout as L
+from matrix_xl.team.rollup import MAX_NAMES, DefinitionGroup, TeamReport, TrendPoint
+from matrix_xl.xlsx import style as S
+from matrix_xl.xlsx.cells import clip
 
 if TYPE_CHECKING:
     from xlsxwriter.format import Format
@@ -115,14 +116,6 @@ def _names(names: list[str]) -> str:
 
 # -- the team workbook -----------------------------------------------------------------------
 
-INK, MUTED = "#1F2937", "#6B7280"
-HEADER_FILL = "#1F4E79"
-GREEN_FILL, GREEN_INK = "#C6EFCE", "#006100"
-AMBER_FILL, AMBER_INK = "#FFEB9C", "#7F6000"
-RED_FILL, RED_INK = "#FFC7CE", "#9C0006"
-BAND_FILL = "#F3F4F6"
-SCALE = ("#F8696B", "#FFEB84", "#63BE7B")  # low, middle, high rating
-
 TEAM, COVERAGE, TREND, ERRORS = "Team", "Coverage", "Trend", "Errors"
 
 
@@ -164,88 +157,60 @@ def check_output(path: Path, force: bool) -> None:
         raise UsageError(f"the folder {folder} does not exist", path)
 
 
-def _clip(text: str) -> str:
-    return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
-
-
 class _TeamWriter:
     def __init__(self, report: TeamReport, path: Path) -> None:
-        import xlsxwriter
-
         self.report = report
         # constant_memory: rows go to disk as they are written, so 10,000 people cost no
-        # more memory than 1,000. Every string is written as a string, never a formula.
-        from matrix_xl.generate.workbook import TEXT_STAYS_TEXT
-
-        self.wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, **TEXT_STAYS_TEXT})
+        # more memory than 1,000.
+        self.wb = S.new_workbook(str(path), constant_memory=True)
         self.f = self._formats()
 
     def _formats(self) -> dict[str, Format]:
-        from matrix_xl.generate.workbook import BASE_FORMAT
+        wb, thin = self.wb, S.THIN
 
-        def fmt(**kw: Any) -> Format:
-            return self.wb.add_format({**BASE_FORMAT, **kw})
+        def fmt(*parts: dict[str, Any], **kw: Any) -> Format:
+            return S.cell_format(wb, *parts, **kw)
 
-        thin = {"border": 1, "border_color": "#D1D5DB"}
-        header = {
-            "bold": True,
-            "font_color": "#FFFFFF",
-            "bg_color": HEADER_FILL,
-            "text_wrap": True,
-            "border": 1,
-            "border_color": "#FFFFFF",
-        }
+        band = {**thin, "bold": True, "bg_color": S.BAND_FILL}
         return {
-            "title": fmt(bold=True, font_size=16),
-            "subtitle": fmt(italic=True, font_color=MUTED, text_wrap=True, valign="top"),
-            "h2": fmt(bold=True, font_size=13),
-            "header": fmt(**header),
-            "header_center": fmt(**header, align="center"),
+            "title": fmt(S.TITLE),
+            "subtitle": fmt(italic=True, font_color=S.MUTED, text_wrap=True, valign="top"),
+            "h2": fmt(S.H2),
+            "header": fmt(S.HEADER),
+            "header_center": fmt(S.HEADER, align="center"),
             "header_rotated": fmt(
-                **header, rotation=90, align="center", valign="bottom", font_size=9
+                S.HEADER, rotation=90, align="center", valign="bottom", font_size=9
             ),
-            "label": fmt(italic=True, font_color=MUTED, align="right", **thin),
-            "mark": fmt(bold=True, align="center", font_color=HEADER_FILL, **thin),
-            "target": fmt(align="center", font_color=MUTED, **thin),
-            "text": fmt(**thin),
-            "wrap": fmt(text_wrap=True, **thin),
-            "muted": fmt(font_color=MUTED, font_size=9, **thin),
-            "rating": fmt(bold=True, align="center", **thin),
-            "number": fmt(align="center", **thin),
-            "unrated": fmt(align="center", font_color=AMBER_INK, bold=True, **thin),
-            "yes": fmt(
-                bold=True, align="center", bg_color=GREEN_FILL, font_color=GREEN_INK, **thin
-            ),
-            "not_yet": fmt(align="center", bg_color=AMBER_FILL, font_color=AMBER_INK, **thin),
-            "total_label": fmt(bold=True, bg_color=BAND_FILL, align="right", **thin),
-            "total": fmt(bold=True, bg_color=BAND_FILL, align="center", **thin),
-            "average": fmt(bold=True, bg_color=BAND_FILL, align="center", num_format="0.0", **thin),
-            "avg": fmt(align="center", num_format="0.0", **thin),
-            "share": fmt(align="center", num_format="0%", **thin),
-            "weak": fmt(bold=True, bg_color=RED_FILL, font_color=RED_INK, text_wrap=True, **thin),
-            "weak_line": fmt(bold=True, font_color=RED_INK, text_wrap=True, valign="top"),
-            "good_line": fmt(bold=True, font_color=GREEN_INK, text_wrap=True, valign="top"),
+            "label": fmt(thin, italic=True, font_color=S.MUTED, align="right"),
+            "mark": fmt(thin, bold=True, align="center", font_color=S.HEADER_FILL),
+            "target": fmt(thin, align="center", font_color=S.MUTED),
+            "text": fmt(thin),
+            "wrap": fmt(thin, text_wrap=True),
+            "muted": fmt(thin, font_color=S.MUTED, font_size=9),
+            "rating": fmt(thin, bold=True, align="center"),
+            "number": fmt(thin, align="center"),
+            "unrated": fmt(thin, align="center", font_color=S.AMBER_INK, bold=True),
+            "yes": fmt(thin, S.GOOD, align="center"),
+            "not_yet": fmt(thin, S.WARN, align="center"),
+            "total_label": fmt(band, align="right"),
+            "total": fmt(band, align="center"),
+            "average": fmt(band, align="center", num_format="0.0"),
+            "avg": fmt(thin, align="center", num_format="0.0"),
+            "share": fmt(thin, align="center", num_format="0%"),
+            "weak": fmt(thin, bold=True, bg_color=S.RED_FILL, font_color=S.RED_INK, text_wrap=True),
+            "weak_line": fmt(bold=True, font_color=S.RED_INK, text_wrap=True, valign="top"),
+            "good_line": fmt(bold=True, font_color=S.GREEN_INK, text_wrap=True, valign="top"),
             "plain": fmt(),
         }
 
     def _sheet(self, name: str) -> Worksheet:
         ws = self.wb.add_worksheet(name)
-        ws.set_landscape()
-        ws.set_paper(9)  # A4; Excel adapts to Letter where that is the default
-        ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
-        ws.fit_to_pages(1, 0)
-        ws.set_footer("&L&8&A: " + self._footer() + "&R&8Page &P of &N")
-        ws.hide_gridlines(2)
+        note = f"matrix-xl team roll-up as of {self.report.today.isoformat()}"
+        S.page_setup(ws, margins=S.NARROW_MARGINS, note=note)
         return ws
 
-    def _footer(self) -> str:
-        # '&' starts a header/footer code; doubled it is printed as itself.
-        return f"matrix-xl team roll-up as of {self.report.today.isoformat()}".replace("&", "&&")
-
     def _text(self, ws: Worksheet, row: int, col: int, text: str, fmt: Format | None) -> None:
-        from matrix_xl.generate.workbook import write_text
-
-        write_text(ws, row, col, _clip(text), fmt)
+        S.write_text(ws, row, col, clip(text), fmt)
 
     def _titled_sheet(self, name: str, widths: Sequence[float], title: str, note: str) -> Worksheet:
         """A new sheet with its column widths, its title and a wrapped line under it."""
@@ -261,7 +226,7 @@ class _TeamWriter:
         self, ws: Worksheet, row: int, text: str, widths: Sequence[float], fmt: Format
     ) -> None:
         """A line of text across the table below it, wrapped, its row tall enough."""
-        ws.set_row(row, 15.0 * L.wrapped_lines(text, sum(widths) * 0.95) + 2)
+        ws.set_row(row, S.row_height([(text, sum(widths) * 0.95)], pad=2))
         if len(widths) > 1:
             ws.merge_range(row, 0, row, len(widths) - 1, "", fmt)
         self._text(ws, row, 0, text, fmt)
@@ -391,23 +356,14 @@ class _TeamWriter:
                 row += 1
             last = row - 1
             if group.people:
-                ws.conditional_format(
+                S.rating_scale(
+                    ws,
                     first,
                     c_skill,
                     last,
                     c_skill + len(d.skills) - 1,
-                    {
-                        "type": "3_color_scale",
-                        "min_type": "num",
-                        "min_value": d.min_rating,
-                        "min_color": SCALE[0],
-                        "mid_type": "num",
-                        "mid_value": (d.min_rating + d.max_rating) / 2,
-                        "mid_color": SCALE[1],
-                        "max_type": "num",
-                        "max_value": d.max_rating,
-                        "max_color": SCALE[2],
-                    },
+                    d.min_rating,
+                    d.max_rating,
                 )
             # The team's line: how many are ready, the average per skill.
             self._text(ws, row, 0, "Team", f["total_label"])
@@ -490,12 +446,8 @@ class _TeamWriter:
                 mentors, learners = _names(c.mentors), _names(c.learners)
                 if not (c.mentors and c.learners):
                     mentors, learners = mentors or "-", learners or "-"
-                height = max(
-                    L.wrapped_lines(mentors, widths[7]),
-                    L.wrapped_lines(learners, widths[8]),
-                    L.wrapped_lines(c.name, widths[0]),
-                )
-                ws.set_row(row, 15.0 * height + 3)
+                cells = [(mentors, widths[7]), (learners, widths[8]), (c.name, widths[0])]
+                ws.set_row(row, S.row_height(cells, pad=3))
                 weak = c.name in weak_names
                 self._text(ws, row, 0, c.name, f["weak"] if weak else f["wrap"])
                 self._text(ws, row, 1, "Yes" if c.mandatory else "No", f["number"])
@@ -518,7 +470,7 @@ class _TeamWriter:
                     5,
                     {
                         "type": "data_bar",
-                        "bar_color": "#9DC3E6",
+                        "bar_color": S.DATA_BAR,
                         "min_type": "num",
                         "min_value": 0,
                         "max_type": "num",
@@ -593,10 +545,8 @@ class _TeamWriter:
             self._text(ws, row, 2, "Every file was read and is valid.", f["text"])
             row += 1
         for e in self.report.errors:
-            height = max(
-                L.wrapped_lines(e.workbook, widths[0]), L.wrapped_lines(e.message, widths[2])
-            )
-            ws.set_row(row, 15.0 * height + 3)
+            cells = [(e.workbook, widths[0]), (e.message, widths[2])]
+            ws.set_row(row, S.row_height(cells, pad=3))
             self._text(ws, row, 0, e.workbook, f["wrap"])
             self._text(ws, row, 1, e.owner or "", f["wrap"])
             self._text(ws, row, 2, e.message, f["wrap"])
