@@ -148,11 +148,9 @@ def new(
         return
     if out_dir is not None:
         raise UsageError("--out-dir goes with --roster; use -o for one workbook")
-    from matrix_xl.generate.roster import safe_filename
     from matrix_xl.generate.workbook import write_workbook
 
-    path = output or Path(f"{safe_filename(owner)}.xlsx" if owner.strip() else "competency.xlsx")
-    write_workbook(path, definition, force=force, owner=owner, role=role)
+    path = write_workbook(output, definition, force=force, owner=owner, role=role)
     click.echo(
         f"Wrote {path}: {len(definition.skills)} skills. Fill in Self-Rating, then run "
         f"`matrix-xl evaluate {path}`."
