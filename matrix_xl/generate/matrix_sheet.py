@@ -45,18 +45,25 @@ class MatrixSheet:
         self,
         book: Book,
         definition: Definition,
-        owner_block: Sequence[str],
+        *,
+        owner: str,
+        role: str,
         ratings: Mapping[str, int | None],
         notes: Mapping[str, str],
     ) -> None:
         self.book, self.f, self.d = book, book.f, definition
-        self.owner, self.role = owner_block
+        self.owner, self.role = owner, role
         self.ratings = ratings
         self.notes = notes
         self.layout = L.MatrixLayout(len(definition.skills), len(definition.thresholds))
 
     def write(self) -> None:
-        """Write the sheet, section by section, top to bottom."""
+        """Write the sheet, section by section, top to bottom.
+
+        The order of the calls is the file's: strings and conditional formats are numbered
+        as they are written, so moving a section changes the bytes (and the committed
+        templates must then be rebuilt with scripts/build_templates.py).
+        """
         lay = self.layout
         ws = self.book.sheet(
             L.MATRIX,

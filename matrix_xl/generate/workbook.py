@@ -166,7 +166,14 @@ class _Writer:
 
     def write(self) -> None:
         self._properties()
-        MatrixSheet(self.book, self.d, (self.owner, self.role), self.ratings, self.notes).write()
+        MatrixSheet(
+            self.book,
+            self.d,
+            owner=self.owner,
+            role=self.role,
+            ratings=self.ratings,
+            notes=self.notes,
+        ).write()
         self._log()
         self._rubric()
         self._questions()
