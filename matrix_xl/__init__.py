@@ -21,7 +21,7 @@ _EXPORTS = {
     "Condition": "definition",
     "Definition": "definition",
     "DefinitionError": "errors",
-    "Evaluation": "evaluation.run",
+    "Evaluation": "evaluation.result",
     "Finding": "findings",
     "ImprovementLogSchema": "validation.schemas",
     "InvalidDataError": "errors",
