@@ -20,7 +20,9 @@ from typing import Any
 from matrix_xl.definition import Definition
 from matrix_xl.errors import UnsafeWriteError
 from matrix_xl.read.history import iso_week, last_recorded, previous_week
-from matrix_xl.read.reader import HistoryRow, MatrixRead, read_workbook
+from matrix_xl.read.model import MatrixRead
+from matrix_xl.read.reader import read_workbook
+from matrix_xl.read.rows import HistoryRow
 from matrix_xl.rules import Priority, Verdict, evaluate_rules, priorities, skill_status
 from matrix_xl.validation.schemas import Finding, validate
 
@@ -261,7 +263,7 @@ def evaluate(
             open in a spreadsheet application, or the write failed; the original file is
             then untouched.
     """
-    from matrix_xl.read.safety import read_source
+    from matrix_xl.read.source import read_source
 
     data, name = read_source(Path(path))
     read = read_workbook(data, name=name)
