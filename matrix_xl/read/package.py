@@ -199,7 +199,14 @@ def _open_zip(data: bytes, source: str, limits: Limits) -> zipfile.ZipFile:
             _check_part_count(entries, source, limits)
     try:
         return zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        NotImplementedError,  # a directory entry claiming a zip version from the future
+        ValueError,
+        OSError,
+        EOFError,
+    ) as exc:
         if data[:4] in (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08"):
             raise UnreadableWorkbookError(
                 f"the file is a damaged zip ({exc}): it is truncated or corrupt, as when a "

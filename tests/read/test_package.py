@@ -576,6 +576,26 @@ def test_a_part_stored_uncompressed_reads_like_a_deflated_one() -> None:
     assert info.sheet_xml("Matrix") == part(real(), SHEET1)
 
 
+def test_a_comment_cut_by_the_first_read_is_read_on_not_refused() -> None:
+    # Parts other than worksheets are read 512 bytes at first: a comment before the root
+    # that starts right at that boundary ("<!" read, "--" not yet) is a comment, not a
+    # DOCTYPE.
+    styles = part(real(), "xl/styles.xml").decode()
+    declaration, rest = styles.split("\n", 1)
+    padding = " " * (510 - len(declaration) - 1)
+    data = rezip(
+        real(), {"xl/styles.xml": f"{declaration}\n{padding}<!-- a comment -->{rest}".encode()}
+    )
+    assert check_package(data, "m.xlsx").roots["xl/styles.xml"] == "styleSheet"
+
+
+def test_a_zip_claiming_a_future_zip_version_is_a_damaged_zip() -> None:
+    data = bytearray(real())
+    struct.pack_into("<H", data, central_entry(real(), SHEET1) + 6, 99)  # version needed
+    with pytest.raises(UnreadableWorkbookError, match=r"^m\.xlsx: the file is a damaged zip"):
+        check_package(bytes(data), "m.xlsx")
+
+
 # -- defence in depth: what the parsers do with the same files -------------------------------
 
 

@@ -53,6 +53,12 @@ def test_a_doctype_anywhere_before_the_root_is_refused(
     assert result.startswith("XML entity declarations are not allowed (possible XML attack)")
 
 
+@given(before=misc, cut=st.integers(1, 40))
+def test_a_prolog_cut_short_asks_to_read_more(before: str, cut: int) -> None:
+    text = f"{before}<!-- a long comment -->"
+    assert scan_prolog(text[: len(before) + min(cut, 22)]) is None
+
+
 def test_an_exotic_encoding_is_refused_and_text_before_the_root_is_no_root() -> None:
     refused = scan_prolog('<?xml version="1.0" encoding="cp500"?><x/>')
     assert isinstance(refused, Refusal) and "encoding 'cp500'" in refused
