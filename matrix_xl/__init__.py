@@ -26,7 +26,7 @@ _EXPORTS = {
     "ImprovementLogSchema": "validation.schemas",
     "InvalidDataError": "errors",
     "Level": "definition",
-    "MatrixRead": "read.reader",
+    "MatrixRead": "read.model",
     "MatrixXLError": "errors",
     "Priority": "rules",
     "RatingsSchema": "validation.schemas",

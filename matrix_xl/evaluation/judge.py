@@ -12,7 +12,8 @@ from datetime import date
 from matrix_xl.definition import Definition
 from matrix_xl.evaluation.result import Change, Evaluation, RatingLine
 from matrix_xl.read.history import last_recorded, previous_week
-from matrix_xl.read.reader import HistoryRow, MatrixRead
+from matrix_xl.read.model import MatrixRead
+from matrix_xl.read.rows import HistoryRow
 from matrix_xl.rules import Verdict, evaluate_rules, priorities, skill_status
 from matrix_xl.validation.schemas import validate
 

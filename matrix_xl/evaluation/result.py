@@ -10,7 +10,7 @@ from typing import Any
 from matrix_xl.definition import Definition
 from matrix_xl.findings import Finding
 from matrix_xl.read.history import iso_week
-from matrix_xl.read.reader import HistoryRow
+from matrix_xl.read.rows import HistoryRow
 from matrix_xl.rules import Priority, Verdict
 
 __all__ = ["Change", "Evaluation", "RatingLine"]

@@ -21,7 +21,7 @@ from matrix_xl.evaluation.judge import evaluate_read
 from matrix_xl.evaluation.result import Change, Evaluation, RatingLine
 from matrix_xl.evaluation.writeback import write_report
 from matrix_xl.read.reader import read_workbook
-from matrix_xl.read.safety import read_source
+from matrix_xl.read.source import read_source
 
 # Change, Evaluation, RatingLine and evaluate_read were defined here before the split;
 # they stay importable from here.

@@ -38,7 +38,8 @@ from matrix_xl.xlsx import layout as L
 
 if TYPE_CHECKING:
     from matrix_xl.findings import Finding
-    from matrix_xl.read.reader import HistoryRow, MatrixRead
+    from matrix_xl.read.model import MatrixRead
+    from matrix_xl.read.rows import HistoryRow
 
 __all__ = [
     "DefinitionGroup",

@@ -27,10 +27,10 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from matrix_xl.findings import Finding
-from matrix_xl.xlsx import layout as L
+from matrix_xl.read.frames import log_frame, ratings_frame
 
 if TYPE_CHECKING:
-    from matrix_xl.read.reader import MatrixRead
+    from matrix_xl.read.model import MatrixRead
 
 __all__ = [
     "Finding",
@@ -42,120 +42,6 @@ __all__ = [
     "validate",
     "validate_many",
 ]
-
-
-# -- frames ----------------------------------------------------------------------------
-
-
-def ratings_frame(reads: Sequence[MatrixRead]) -> pd.DataFrame:
-    """The rating rows of one or more workbooks as one frame, one row per skill."""
-    records: list[dict[str, Any]] = []
-    for read in reads:
-        d = read.definition
-        for r in read.rows:
-            records.append(
-                {
-                    "workbook": read.name,
-                    "sheet": read.sheet,
-                    "skill_id": r.skill_id,
-                    "skill": r.skill,
-                    "mandatory": r.mandatory,
-                    "rating": r.rating,
-                    "rating_error": r.rating_error,
-                    "notes": r.notes,
-                    "rating_cell": r.rating_cell,
-                    "notes_cell": r.notes_cell,
-                    "mandatory_cell": r.mandatory_cell,
-                    "rating_min": d.min_rating,
-                    "rating_max": d.max_rating,
-                    "priority_max": d.priority_at_or_below,
-                }
-            )
-    frame = pd.DataFrame.from_records(records, columns=_RATING_COLUMNS)
-    frame["rating"] = frame["rating"].astype("Int64")
-    for col in ("rating_min", "rating_max", "priority_max"):
-        frame[col] = frame[col].astype("int64")
-    for col in (
-        "workbook",
-        "sheet",
-        "skill_id",
-        "skill",
-        "mandatory",
-        "notes",
-        "rating_cell",
-        "notes_cell",
-        "mandatory_cell",
-    ):
-        frame[col] = frame[col].astype(object)
-    frame["rating_error"] = frame["rating_error"].astype(object)
-    return frame
-
-
-_RATING_COLUMNS = [
-    "workbook",
-    "sheet",
-    "skill_id",
-    "skill",
-    "mandatory",
-    "rating",
-    "rating_error",
-    "notes",
-    "rating_cell",
-    "notes_cell",
-    "mandatory_cell",
-    "rating_min",
-    "rating_max",
-    "priority_max",
-]
-
-
-def log_frame(reads: Sequence[MatrixRead]) -> pd.DataFrame:
-    """The improvement log rows of one or more workbooks as one frame."""
-    records = []
-    for read in reads:
-        if not read.log_rows:
-            continue
-        skills = {_skill_key(s.name) for s in read.definition.skills}
-        for r in read.log_rows:
-            records.append(
-                {
-                    "workbook": read.name,
-                    "sheet": read.log_sheet or L.LOG,
-                    "date": pd.Timestamp(r.date) if r.date else pd.NaT,
-                    "date_text": r.date_text,
-                    "skill": r.skill,
-                    "action": r.action,
-                    "impact": r.impact,
-                    "row": r.row,
-                    "cells": r.cells,
-                    "known_skill": _skill_key(r.skill) in skills,
-                }
-            )
-    frame = pd.DataFrame.from_records(records, columns=_LOG_COLUMNS)
-    frame["date"] = pd.to_datetime(frame["date"])
-    frame["row"] = frame["row"].astype("int64")
-    frame["known_skill"] = frame["known_skill"].astype(bool)
-    for col in ("workbook", "sheet", "date_text", "skill", "action", "impact"):
-        frame[col] = frame[col].astype(object)
-    return frame
-
-
-_LOG_COLUMNS = [
-    "workbook",
-    "sheet",
-    "date",
-    "date_text",
-    "skill",
-    "action",
-    "impact",
-    "row",
-    "cells",
-    "known_skill",
-]
-
-
-def _skill_key(text: str) -> str:
-    return L.normalise_header(text)
 
 
 # -- schemas ---------------------------------------------------------------------------

@@ -17,7 +17,9 @@ from hypothesis import strategies as st
 from matrix_xl.definition import default_definition
 from matrix_xl.evaluation.judge import change_impact, evaluate_read
 from matrix_xl.generate.workbook import build_workbook
-from matrix_xl.read.reader import HistoryRow, MatrixRead, read_workbook
+from matrix_xl.read.model import MatrixRead
+from matrix_xl.read.reader import read_workbook
+from matrix_xl.read.rows import HistoryRow
 from matrix_xl.rules import Verdict, evaluate_rules, priorities, skill_status
 
 D = default_definition()

@@ -26,7 +26,8 @@ from matrix_xl.definition import Definition, default_definition, definition_from
 from matrix_xl.errors import UsageError
 from matrix_xl.evaluation.run import evaluate
 from matrix_xl.generate.workbook import build_workbook
-from matrix_xl.read.reader import HistoryRow, LogRow, MatrixRead, RatingRow
+from matrix_xl.read.model import MatrixRead
+from matrix_xl.read.rows import HistoryRow, LogRow, RatingRow
 from matrix_xl.rules import evaluate_rules
 from matrix_xl.team.rollup import (
     FileError,
