@@ -163,28 +163,16 @@ def new(
 @handle_errors
 def validate(path: Path, fmt: str) -> None:
     """Check a filled workbook and list every problem by sheet and cell."""
-    from matrix_xl.read.reader import read_workbook
-    from matrix_xl.validation.schemas import validate as run
+    from matrix_xl.validation.run import check_workbook  # pandas, pandera: not for --help
 
-    findings = run(read_workbook(path))
-    errors = [f for f in findings if f.severity == "error"]
+    result = check_workbook(path)
     if fmt == "json":
-        click.echo(
-            json.dumps(
-                {
-                    "workbook": str(path),
-                    "valid": not errors,
-                    "issues": [f.to_dict() for f in findings],
-                },
-                indent=2,
-                ensure_ascii=False,
-            )
-        )
+        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:
         from matrix_xl.render import findings_text
 
-        _console().print(findings_text(str(path), findings), end="")
-    sys.exit(EXIT_INVALID if errors else 0)
+        _console().print(findings_text(result.workbook, result.issues), end="")
+    sys.exit(0 if result.valid else EXIT_INVALID)
 
 
 @cli.command()

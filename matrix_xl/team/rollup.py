@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from matrix_xl.definition import Definition
 from matrix_xl.errors import MatrixXLError
-from matrix_xl.xlsx import layout as L
+from matrix_xl.validation.screen import has_errors
 
 if TYPE_CHECKING:
     from matrix_xl.findings import Finding
@@ -356,7 +356,7 @@ class _Chunk:
 
         try:
             read = read_workbook(source, name=name)
-            if self.screen and not _has_errors(read, self.today):
+            if self.screen and not has_errors(read, self.today):
                 self.results.append(_person(read))
                 return
         except MatrixXLError as exc:
@@ -467,48 +467,6 @@ def _fingerprint(definition: Definition) -> str:
     value = definition.fingerprint()
     _FINGERPRINTS[id(definition)] = (definition, value)
     return value
-
-
-def _has_errors(read: MatrixRead, today: date) -> bool:
-    """Whether :func:`matrix_xl.validation.schemas.validate` would find an error in ``read``.
-
-    The schemas' error checks, in plain Python: the reader's own errors; ratings that are
-    not whole numbers or out of the rubric; Mandatory? not Yes/No; log entries without a
-    date, dated after ``today``, naming an unknown skill or without an action. Skill ids
-    are unique by construction (the reader reports a repeat as an error and drops it).
-    """
-    if any(f.severity == "error" for f in read.findings):
-        return True
-    d = read.definition
-    low, high = d.min_rating, d.max_rating
-    for row in read.rows:
-        if row.rating_error is not None or row.mandatory not in ("Yes", "No"):
-            return True
-        if row.rating is not None and not low <= row.rating <= high:
-            return True
-    if read.log_rows:
-        known = _skill_keys(d)
-        for entry in read.log_rows:
-            if entry.date is None or entry.date > today or not entry.action.strip():
-                return True
-            if L.normalise_header(entry.skill) not in known:
-                return True
-    return False
-
-
-_SKILL_KEYS: dict[int, tuple[Definition, frozenset[str]]] = {}
-
-
-def _skill_keys(definition: Definition) -> frozenset[str]:
-    # The skill names as the log check compares them (schemas.log_frame's known_skill).
-    cached = _SKILL_KEYS.get(id(definition))
-    if cached is not None and cached[0] is definition:
-        return cached[1]
-    if len(_SKILL_KEYS) >= 64:
-        _SKILL_KEYS.clear()
-    keys = frozenset(L.normalise_header(s.name) for s in definition.skills)
-    _SKILL_KEYS[id(definition)] = (definition, keys)
-    return keys
 
 
 def _owner(read: MatrixRead) -> str:

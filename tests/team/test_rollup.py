@@ -27,7 +27,7 @@ from matrix_xl.errors import UsageError
 from matrix_xl.evaluation.run import evaluate
 from matrix_xl.generate.workbook import build_workbook
 from matrix_xl.read.model import MatrixRead
-from matrix_xl.read.rows import HistoryRow, LogRow, RatingRow
+from matrix_xl.read.rows import HistoryRow
 from matrix_xl.rules import evaluate_rules
 from matrix_xl.team.rollup import (
     FileError,
@@ -39,7 +39,6 @@ from matrix_xl.team.rollup import (
     summarise_workbook,
     write_team_workbook,
 )
-from matrix_xl.validation.schemas import Finding, validate
 from matrix_xl.xlsx import layout as L
 from matrix_xl.xlsx.cells import col_letter
 
@@ -522,104 +521,6 @@ def test_roll_up_verdicts_are_each_persons_rules_verdicts(
     assert counts == [
         sum(evaluate_rules(D, r)[t].ready for r in team_ratings) for t in range(len(counts))
     ]
-
-
-def _read(rows: list[RatingRow], log: list[LogRow], findings: list[Finding]) -> MatrixRead:
-    return MatrixRead(
-        name="p.xlsx",
-        definition=D,
-        embedded=True,
-        sheet=L.MATRIX,
-        owner="P",
-        role="",
-        date_rated=None,
-        created=None,
-        rows=rows,
-        log_rows=log,
-        log_sheet=L.LOG,
-        history=[],
-        sheet_names=[L.MATRIX, L.LOG],
-        extra_columns=[],
-        findings=findings,
-    )
-
-
-def _rows(mandatory: list[str], ratings: Any, errors: Any) -> Any:
-    return st.tuples(
-        st.sampled_from(mandatory), ratings, errors, st.sampled_from(["", "read the book", "?"])
-    )
-
-
-# Mostly clean rows and log entries, and at most one doubtful one of each: both outcomes
-# come up often (a purely random mix would almost always hold an error).
-clean_rows = _rows(["Yes", "No"], st.one_of(st.none(), st.integers(1, 5)), st.none())
-doubtful_rows = _rows(
-    ["Yes", "No", "yes", "", "Maybe"],
-    st.one_of(st.none(), st.integers(-1, 7)),
-    st.one_of(st.none(), st.just("'x' is not a number")),
-)
-rating_rows = st.tuples(st.lists(clean_rows, max_size=6), st.lists(doubtful_rows, max_size=1)).map(
-    lambda t: [*t[0], *t[1]]
-)
-SKILL_NAMES = [s.name for s in D.skills[:3]] + [" cloud (AWS/Azure/GCP   basics) "]
-clean_log = st.tuples(
-    st.dates(date(2025, 1, 1), TODAY), st.sampled_from(SKILL_NAMES), st.just("built a thing")
-)
-doubtful_log = st.tuples(
-    st.one_of(st.none(), st.dates(date(2026, 11, 20), date(2026, 12, 2))),
-    st.sampled_from([*SKILL_NAMES, "", "Knitting"]),
-    st.sampled_from(["", "  ", "built a thing"]),
-)
-log_rows = st.tuples(st.lists(clean_log, max_size=3), st.lists(doubtful_log, max_size=1)).map(
-    lambda t: [*t[0], *t[1]]
-)
-
-
-@settings(max_examples=300, deadline=None)
-@given(rating_rows, log_rows, st.booleans())
-def test_the_screen_finds_an_error_exactly_when_the_schemas_do(
-    rows: list[tuple[str, int | None, str | None, str]],
-    log: list[tuple[date | None, str, str]],
-    reader_error: bool,
-) -> None:
-    read = _read(
-        [
-            RatingRow(
-                sid,
-                D.skill(sid).name,
-                mandatory,
-                rating,
-                error,
-                notes,
-                8 + i,
-                f"E{8 + i}",
-                f"F{8 + i}",
-                f"B{8 + i}",
-            )
-            for i, (sid, (mandatory, rating, error, notes)) in enumerate(
-                zip(IDS, rows, strict=False)
-            )
-        ],
-        [
-            LogRow(
-                when,
-                "" if when is None else when.isoformat(),
-                skill,
-                action,
-                "",
-                2 + i,
-                (f"A{2 + i}", f"B{2 + i}", f"C{2 + i}", f"D{2 + i}"),
-            )
-            for i, (when, skill, action) in enumerate(log)
-        ],
-        [Finding("error", L.MATRIX, "A30", "x", "not a skill")] if reader_error else [],
-    )
-    errors = [f for f in validate(read, today=TODAY) if f.severity == "error"]
-    assert team._has_errors(read, TODAY) == bool(errors)
-    [result] = team.judge_reads([read], TODAY)
-    assert isinstance(result, FileError) == bool(errors)
-    if errors:
-        assert result.message.startswith(f"{errors[0].message} at {errors[0].location()}")
 
 
 def test_a_report_from_results_made_elsewhere_equals_the_roll_up(mixed: Path) -> None:
