@@ -195,6 +195,7 @@ class Update:
         target: the real file, the one replaced.
         original: its bytes, read under the lock.
         identity: what it was when read; checked again just before the rename.
+        closed: the ``with`` block of :func:`locked_update` has ended (the lock is gone).
     """
 
     def __init__(
@@ -646,9 +647,13 @@ def _seal(temp: Path, like: os.stat_result | None) -> None:
     """Give the written file the original's owner and mode, and flush it to disk."""
     fd = os.open(temp, os.O_RDONLY | _NOFOLLOW | _CLOEXEC)
     try:
-        if like is not None:
+        if like is not None and hasattr(os, "fchown"):
             _copy_owner(fd, like)
-        os.fchmod(fd, stat.S_IMODE(like.st_mode) if like is not None else _new_file_mode())
+        mode = stat.S_IMODE(like.st_mode) if like is not None else _new_file_mode()
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, mode)
+        else:  # pragma: no cover - Windows before Python 3.13
+            os.chmod(temp, mode)
         os.fsync(fd)
     finally:
         os.close(fd)
