@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from matrix_xl.team.model import DefinitionGroup, FileError, Interner, PersonResult
+from matrix_xl.team.stats import coverage, trend, weakest
 
 __all__ = ["TeamReport", "group_results"]
 
@@ -67,7 +68,11 @@ class TeamReport:
         ``people`` lists every workbook that could be read, by owner: the valid ones with
         their verdicts (``<threshold id>_ready`` and a ``ready`` map), the invalid ones with
         ``"valid": false`` and null verdicts. ``errors`` lists every file left out.
-        ``definitions`` counts each group's people and verdicts.
+        ``definitions`` counts each group's people and verdicts. Then the team statistics,
+        each entry naming its group's ``definition``: ``coverage`` (per skill, as on the
+        Coverage sheet, with every name who could mentor or learn), ``weakest`` (the
+        weakest mandatory skills, weakest first) and ``trend`` (per week, as on the Trend
+        sheet).
         """
         return {
             key: value if isinstance(value, str | int) else list(value)
@@ -99,6 +104,9 @@ class TeamReport:
         yield "people", self._people_json()
         yield "errors", (e.to_dict() for e in self.errors)
         yield "definitions", (_definition_json(g) for g in self.groups)
+        yield "coverage", self._coverage_json()
+        yield "weakest", self._weakest_json()
+        yield "trend", self._trend_json()
 
     def _people_json(self) -> Iterator[dict[str, Any]]:
         entries: list[tuple[str, str, PersonResult | FileError]] = [
@@ -108,6 +116,31 @@ class TeamReport:
         entries.sort(key=lambda entry: entry[:2])
         for _, _, item in entries:
             yield item.to_dict() if isinstance(item, PersonResult) else item.person_dict()
+
+    def _coverage_json(self) -> Iterator[dict[str, Any]]:
+        for group in self.groups:
+            for skill in coverage(group):
+                yield {"definition": group.fingerprint, **skill.to_dict()}
+
+    def _weakest_json(self) -> Iterator[dict[str, Any]]:
+        for group in self.groups:
+            for skill in weakest(coverage(group)):
+                yield {
+                    "definition": group.fingerprint,
+                    "skill_id": skill.skill_id,
+                    "skill": skill.name,
+                    "target": skill.target,
+                    "meets": skill.meets,
+                    "people": skill.people,
+                    "share": skill.share,
+                    "average": skill.average,
+                }
+
+    def _trend_json(self) -> Iterator[dict[str, Any]]:
+        for group in self.groups:
+            ids = [t.id for t in group.definition.thresholds]
+            for week in trend(group):
+                yield {"definition": group.fingerprint, **week.to_dict(ids)}
 
 
 def _definition_json(group: DefinitionGroup) -> dict[str, Any]:

@@ -1,7 +1,9 @@
 """Team statistics per definition group: coverage per skill, the weakest skills, the trend.
 
-What the Coverage and Trend sheets of the team workbook show, computed here from the
-roll-up's :class:`~matrix_xl.team.model.DefinitionGroup`, apart from the writing.
+What the Coverage and Trend sheets of the team workbook show, and what
+``matrix-xl team --format json`` lists under ``coverage``, ``weakest`` and ``trend``:
+computed here once, from the roll-up's :class:`~matrix_xl.team.model.DefinitionGroup`,
+so the sheets and the JSON cannot disagree.
 
 Example:
     >>> from matrix_xl.definition import default_definition

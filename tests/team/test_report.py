@@ -18,6 +18,9 @@ from matrix_xl.team.rollup import roll_up
 from matrix_xl.team.stats import coverage
 from matrix_xl.team.summarise import summarise_workbook
 
+# The keys before the team statistics, in the order (and with the values) they had then.
+BEFORE_STATISTICS = ["as_of", "files", "people", "errors", "definitions"]
+
 
 def person(
     owner: str, *, own_definition: bool = False, history: tuple[TrendPoint, ...] = ()
@@ -34,6 +37,70 @@ def test_the_json_is_streamed_exactly_as_it_would_be_dumped(mixed: Path, tmp_pat
         report = roll_up(paths, today=TODAY)
         whole = json.dumps(report.to_dict(), indent=2, ensure_ascii=False)
         assert "".join(report.iter_json()) == whole
+
+
+def test_the_statistics_come_after_the_keys_that_were_there_before(mixed: Path) -> None:
+    report = roll_up([mixed], today=TODAY)
+    body = report.to_dict()
+    assert list(body) == [*BEFORE_STATISTICS, "coverage", "weakest", "trend"]
+    before = json.dumps({k: body[k] for k in BEFORE_STATISTICS}, indent=2, ensure_ascii=False)
+    assert "".join(report.iter_json()).startswith(before[: -len("\n}")] + ",\n")
+    assert [d["fingerprint"] for d in body["definitions"]] == [
+        D.fingerprint(),
+        CUSTOM.fingerprint(),
+    ]
+
+
+def test_coverage_and_weakest_skills_in_json_per_definition(mixed: Path) -> None:
+    body = roll_up([mixed], today=TODAY).to_dict()
+    groups = {d["fingerprint"]: d["people"] for d in body["definitions"]}
+    for fingerprint, d in ((D.fingerprint(), D), (CUSTOM.fingerprint(), CUSTOM)):
+        rows = [c for c in body["coverage"] if c["definition"] == fingerprint]
+        assert [c["skill_id"] for c in rows] == [s.id for s in d.skills]
+        assert all(c["people"] == groups[fingerprint] for c in rows)
+    cloud = next(c for c in body["coverage"] if c["skill_id"] == "cloud")
+    # Ada 4, noname 5, Bob's random rating, the =cmd workbook unrated
+    assert (cloud["people"], cloud["target"], cloud["mandatory"]) == (4, 4, True)
+    assert "noname" in cloud["could_mentor"]
+    assert set(body["weakest"][0]) == {
+        "definition",
+        "skill_id",
+        "skill",
+        "target",
+        "meets",
+        "people",
+        "share",
+        "average",
+    }
+    default = [w for w in body["weakest"] if w["definition"] == D.fingerprint()]
+    assert 1 <= len(default) <= 3
+    mandatory = {s.id for s in D.skills if s.mandatory}
+    assert all(w["skill_id"] in mandatory and w["meets"] < w["people"] for w in default)
+    assert body["trend"] == []  # no workbook here has a History
+
+
+def test_the_trend_in_json_names_each_threshold() -> None:
+    history = (
+        TrendPoint("2026-W45", (False, False), 60, 20),
+        TrendPoint("2026-W47", (True, False), 80, 20),
+    )
+    report = TeamReport.from_results([person("Ana", history=history)], today=TODAY)
+    assert report.to_dict()["trend"] == [
+        {
+            "definition": D.fingerprint(),
+            "week": "2026-W45",
+            "people": 1,
+            "ready": {"apply": 0, "promotion": 0},
+            "average": 3.0,
+        },
+        {
+            "definition": D.fingerprint(),
+            "week": "2026-W47",
+            "people": 1,
+            "ready": {"apply": 1, "promotion": 0},
+            "average": 4.0,
+        },
+    ]
 
 
 def test_json_people_list_the_valid_and_the_invalid_by_owner() -> None:
@@ -81,4 +148,7 @@ def test_an_empty_report_is_valid_json() -> None:
         "people": [],
         "errors": [],
         "definitions": [],
+        "coverage": [],
+        "weakest": [],
+        "trend": [],
     }

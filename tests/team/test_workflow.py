@@ -118,7 +118,7 @@ def test_a_mixed_folder_rolls_up_the_good_and_lists_every_bad_one(
     assert result.stderr == ""
 
 
-def test_json_lists_people_and_errors(mixed: Path, tmp_path: Path) -> None:
+def test_json_lists_people_errors_and_the_statistics(mixed: Path, tmp_path: Path) -> None:
     result = invoke("team", str(mixed), "-o", str(tmp_path / "t.xlsx"), "--format", "json")
     assert result.exit_code == 0
     body = json.loads(result.stdout)
@@ -128,6 +128,9 @@ def test_json_lists_people_and_errors(mixed: Path, tmp_path: Path) -> None:
         "people",
         "errors",
         "definitions",
+        "coverage",
+        "weakest",
+        "trend",
     ]
     people = {p["owner"]: p for p in body["people"]}
     assert set(people) == {"=cmd|' /C calc'!A0", "Ada", "Bob", "noname", "Cy", "Nine"}
@@ -142,6 +145,9 @@ def test_json_lists_people_and_errors(mixed: Path, tmp_path: Path) -> None:
     assert set(errors) == {"broken.xlsx", "budget.xlsx", "nine.xlsx", "twice.xlsx"}
     assert all(set(e) >= {"workbook", "message"} for e in body["errors"])
     assert errors["nine.xlsx"]["message"].startswith("rating 9 is not one of 1-5 at Matrix!")
+    assert {c["definition"] for c in body["coverage"]} == {
+        d["fingerprint"] for d in body["definitions"]
+    }
     assert result.stderr == ""  # no progress bar, no chatter
 
 
