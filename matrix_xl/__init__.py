@@ -34,7 +34,7 @@ _EXPORTS = {
     "RuleResult": "rules",
     "Skill": "definition",
     "Step": "rules",
-    "TeamReport": "team.rollup",
+    "TeamReport": "team.report",
     "Threshold": "definition",
     "UnreadableWorkbookError": "errors",
     "UnsafeWriteError": "errors",
@@ -51,9 +51,9 @@ _EXPORTS = {
     "read_workbook": "read.reader",
     "roll_up": "team.rollup",
     "steps_to": "rules",
-    "summarise_workbook": "team.rollup",
+    "summarise_workbook": "team.summarise",
     "validate": "validation.schemas",
-    "write_team_workbook": "team.rollup",
+    "write_team_workbook": "team.workbook",
     "write_workbook": "generate.workbook",
 }
 

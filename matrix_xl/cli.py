@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
@@ -225,8 +225,23 @@ def evaluate(path: Path, output: Path | None, dry_run: bool, as_of: Any, fmt: st
 @handle_errors
 def team(paths: tuple[Path, ...], output: Path, fmt: str, force: bool) -> None:
     """Roll a team's workbooks (files or folders) up into one team workbook."""
-    code = roll_up_cli(list(paths), output, fmt=fmt, force=force)
-    sys.exit(code)
+    # Imported here, as in the other commands: the team's modules bring the reader, its
+    # checks and the definition parsers (about 50 ms), which `--help` never needs.
+    from matrix_xl.render import team_text
+    from matrix_xl.team.workflow import team_roll_up
+
+    # The progress bar is for people: text output on a terminal, never JSON or a pipe.
+    with _ProgressBar(enabled=fmt == "text" and sys.stderr.isatty()) as bar:
+        run = team_roll_up(paths, output, force=force, progress=bar.update)
+    if fmt == "json":
+        for piece in run.report.iter_json():
+            click.echo(piece, nl=False)
+        click.echo()
+    else:
+        click.echo(team_text(run.report, run.written), nl=False)
+    if run.failure is not None:
+        _err(f"error: {run.failure}")
+    sys.exit(run.exit_code)
 
 
 @cli.command()
@@ -242,56 +257,6 @@ def definition(definition_path: Path | None, fmt: str) -> None:
         d.to_toml() if fmt == "toml" else json.dumps(d.to_dict(), indent=2, ensure_ascii=False),
         nl=False,
     )
-
-
-def roll_up_cli(
-    paths: Sequence[str | Path],
-    output: str | Path,
-    *,
-    fmt: str = "text",
-    force: bool = False,
-    today: date | None = None,
-) -> int:
-    """``matrix-xl team``: roll up, write the team workbook, print a summary or JSON.
-
-    A progress bar is drawn on stderr only for text output to a terminal.
-
-    Returns:
-        0 when the team workbook was written (bad files are listed, not fatal), 2 when
-        no workbook could be used (nothing is written then).
-
-    Raises:
-        UsageError: the output exists (without ``force``) or is not an ``.xlsx``; checked
-            before any file is read.
-    """
-    from matrix_xl.render import team_text
-    from matrix_xl.team.rollup import roll_up, write_team_workbook
-    from matrix_xl.team.workbook import check_output
-
-    output = Path(output)
-    check_output(output, force)
-    with _ProgressBar(enabled=fmt == "text" and sys.stderr.isatty()) as bar:
-        report = roll_up(paths, progress=bar.update, today=today, exclude=[output])
-    if report.people:
-        write_team_workbook(report, output, force=force)
-    if fmt == "json":
-        for piece in report.iter_json():
-            click.echo(piece, nl=False)
-        click.echo()
-    else:
-        click.echo(team_text(report, output if report.people else None), nl=False)
-    if report.people:
-        return 0
-    if report.files == 0:
-        where = ", ".join(str(p) for p in paths)
-        click.echo(f"matrix-xl: error: no .xlsx or .xlsm workbook found in {where}", err=True)
-    else:
-        click.echo(
-            f"matrix-xl: error: none of the {report.files} file(s) could be used (each is "
-            "listed above with the reason); nothing was written",
-            err=True,
-        )
-    return 2
 
 
 class _ProgressBar:

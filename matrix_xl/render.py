@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
     from matrix_xl.evaluation.run import Evaluation
     from matrix_xl.findings import Finding
-    from matrix_xl.team.rollup import TeamReport
+    from matrix_xl.team.report import TeamReport
 
 __all__ = ["evaluation_markdown", "evaluation_text", "findings_text", "team_text"]
 
