@@ -26,6 +26,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from matrix_xl.errors import InternalError
 from matrix_xl.findings import Finding
 from matrix_xl.xlsx import layout as L
 
@@ -325,7 +326,7 @@ def _run(
         check = str(case.check)
         if index is None or pd.isna(index):
             # A schema-wide failure (a missing column): a bug in matrix-xl, not in the file.
-            raise RuntimeError(f"{model.__name__}: {check}: {case.failure_case}")
+            raise InternalError(f"{model.__name__}: {check}: {case.failure_case}")
         if (check, index) in seen:
             continue
         seen.add((check, index))
