@@ -8,10 +8,13 @@ import sys
 import tempfile
 from pathlib import Path
 
+import pytest
+
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "bench.py"
 FIGURES = ("(a)", "(b)", "(c)", "(d)", "(e)", "(f)")
 
 
+@pytest.mark.slow  # about 12 s: the whole benchmark script, in its quick mode
 def test_the_benchmark_runs_and_prints_one_line_per_figure() -> None:
     before = set(Path(tempfile.gettempdir()).glob("matrix-xl-bench-*"))
     result = subprocess.run(

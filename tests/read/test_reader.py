@@ -116,6 +116,7 @@ cell_values = st.one_of(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(value=cell_values, skill=st.sampled_from(IDS))
 def test_any_rating_cell_content_reads_or_fails_cleanly(value: Any, skill: str) -> None:
@@ -389,6 +390,7 @@ def test_a_libreoffice_saved_workbook_reads_like_the_original(
     assert [f for f in validate(a) if f.severity == "error"] == []
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(value=cell_values | st.text(max_size=300), skill=st.sampled_from(IDS))
 def test_any_notes_cell_content_reads_as_text_or_fails_cleanly(value: Any, skill: str) -> None:

@@ -574,6 +574,7 @@ log_rows = st.tuples(st.lists(clean_log, max_size=3), st.lists(doubtful_log, max
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(rating_rows, log_rows, st.booleans())
 def test_the_screen_finds_an_error_exactly_when_the_schemas_do(
