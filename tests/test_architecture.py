@@ -36,9 +36,6 @@ LONG_FUNCTIONS_BEING_SPLIT = {
     ("definition/markdown.py", "parse_markdown"),
     ("evaluation/writeback.py", "write_report"),
     ("evaluation/writeback.py", "_write_summary"),
-    ("generate/workbook.py", "build_workbook"),
-    ("generate/workbook.py", "_Writer._matrix"),
-    ("generate/workbook.py", "_Writer._log"),
     ("read/reader.py", "_Reader._skill_rows"),
     ("read/safety.py", "read_source"),
     ("read/safety.py", "check_package"),
@@ -74,7 +71,6 @@ INNER_IMPORTS_BEING_MOVED = {
     ("team/rollup.py", "matrix_xl.rules"),
     ("team/rollup.py", "matrix_xl.team.workbook"),
     ("team/workbook.py", "matrix_xl.xlsx.atomic"),
-    ("team/workbook.py", "matrix_xl.generate.workbook"),
 }
 # ---- end of TEMPORARY ------------------------------------------------------------------------
 
