@@ -1,11 +1,13 @@
 """The ``matrix-xl`` command line: parse options, call one library function, format, exit.
 
-Exit codes (also in the README):
+Exit codes (named in :mod:`matrix_xl.errors`, also in the README):
 
-    0  done (evaluate: ready or not; validate: no errors, warnings allowed)
-    1  the workbook has validation errors (nothing was written)
-    2  unreadable file, bad definition, bad arguments, or a write that was refused/failed
-    3  a bug in matrix-xl (please report it)
+    0  EXIT_OK       done (evaluate: ready or not; validate: no errors, warnings allowed)
+    1  EXIT_INVALID  the workbook has validation errors (nothing was written)
+    2  EXIT_FAILED   could not do it: an unreadable file, a bad definition, bad arguments,
+                     or a write that was refused or failed
+    3  EXIT_BUG      a bug in matrix-xl (an InternalError or any unexpected exception):
+                     one line says so; MATRIX_XL_DEBUG=1 shows the traceback
 
 Heavy libraries (pandas, pandera, openpyxl) are imported inside the commands that need
 them, so ``matrix-xl --help`` starts fast.
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -24,10 +27,9 @@ from typing import Any, TypeVar
 import click
 
 from matrix_xl import __version__
-from matrix_xl.errors import EXIT_INVALID, EXIT_UNREADABLE, MatrixXLError
+from matrix_xl.errors import EXIT_BUG, EXIT_INVALID, InternalError, MatrixXLError
 
 F = TypeVar("F", bound=Callable[..., Any])
-EXIT_BUG = 3
 
 
 def _err(message: str) -> None:
@@ -35,12 +37,20 @@ def _err(message: str) -> None:
 
 
 def handle_errors(func: F) -> F:
-    """Turn matrix-xl errors into one line on stderr and their exit code; never a traceback."""
+    """Turn errors into one line on stderr and their exit code; never a traceback.
+
+    A :class:`MatrixXLError` exits with its class's code (``EXIT_FAILED``, or
+    ``EXIT_INVALID``); an :class:`InternalError` or any other exception is a bug and
+    exits ``EXIT_BUG``, re-raised for its traceback when ``MATRIX_XL_DEBUG`` is set.
+    """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
+        except InternalError as exc:
+            _bug(str(exc))
+            raise  # only reached with MATRIX_XL_DEBUG set
         except MatrixXLError as exc:
             _err(f"error: {exc}")
             sys.exit(exc.exit_code)
@@ -50,17 +60,20 @@ def handle_errors(func: F) -> F:
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as exc:  # a bug: say so plainly, still no traceback
-            _err(
-                f"internal error ({type(exc).__name__}: {exc}). This is a bug in matrix-xl "
-                f"{__version__}; set MATRIX_XL_DEBUG=1 for details and report it."
-            )
-            import os
-
-            if os.environ.get("MATRIX_XL_DEBUG"):
-                raise
-            sys.exit(EXIT_BUG)
+            _bug(f"{type(exc).__name__}: {exc}")
+            raise  # only reached with MATRIX_XL_DEBUG set
 
     return wrapper  # type: ignore[return-value]
+
+
+def _bug(what: str) -> None:
+    """Report a bug in one line and exit ``EXIT_BUG``; return only when MATRIX_XL_DEBUG is set."""
+    _err(
+        f"internal error ({what}). This is a bug in matrix-xl {__version__}; "
+        "set MATRIX_XL_DEBUG=1 for details and report it."
+    )
+    if not os.environ.get("MATRIX_XL_DEBUG"):
+        sys.exit(EXIT_BUG)
 
 
 def _console(stderr: bool = False) -> Any:
@@ -307,6 +320,3 @@ def main() -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     main()
-
-
-_ = EXIT_UNREADABLE  # documented above; raised through MatrixXLError.exit_code

@@ -89,9 +89,17 @@ def write_report(data: bytes, name: str, target: Path, read: MatrixRead, result:
         try:
             again = read_workbook(tmp, name=name)
         except UnreadableWorkbookError as exc:
-            raise OSError(f"the written file does not read back ({exc.message})") from None
+            raise UnsafeWriteError(
+                f"writing failed (the written file does not read back ({exc.message})); "
+                "the file was left as it was",
+                target,
+            ) from None
         if again.rating_map() != expected:
-            raise OSError("the written file does not read back with the same ratings")
+            raise UnsafeWriteError(
+                "writing failed (the written file does not read back with the same ratings); "
+                "the file was left as it was",
+                target,
+            )
 
     with atomic_write(target, check) as tmp:
         wb.save(tmp)

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import IO, TYPE_CHECKING, Any
 
-from matrix_xl.errors import MatrixXLError, UsageError
+from matrix_xl.errors import InternalError, UsageError
 from matrix_xl.xlsx import style as S
 from matrix_xl.xlsx.cells import MAX_CELL_TEXT, cell_ref
 
@@ -28,10 +28,10 @@ def check(result: int | None, what: str) -> None:
     """Raise when xlsxwriter refused ``what`` (it returns a negative code and writes nothing).
 
     Raises:
-        MatrixXLError: ``result`` is negative.
+        InternalError: ``result`` is negative.
     """
     if result is not None and result < 0:
-        raise MatrixXLError(f"xlsxwriter refused {what} (code {result})")
+        raise InternalError(f"xlsxwriter refused {what} (code {result})")
 
 
 def date_rule(title: str, message: str, error: str) -> dict[str, Any]:
@@ -86,7 +86,7 @@ class Book:
 
         Raises:
             UsageError: the text is longer than a cell holds.
-            MatrixXLError: xlsxwriter refused it.
+            InternalError: xlsxwriter refused it.
         """
         if len(text) > MAX_CELL_TEXT:
             raise UsageError(

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from matrix_xl import __version__
 from matrix_xl.definition import Definition, default_definition
-from matrix_xl.errors import MatrixXLError, UsageError
+from matrix_xl.errors import InternalError, UsageError
 from matrix_xl.generate.book import Book, check, date_rule
 from matrix_xl.generate.matrix_sheet import MatrixSheet
 from matrix_xl.generate.names import default_workbook_name, owner_field_problem
@@ -68,7 +68,7 @@ def build_workbook(
 
     Raises:
         UsageError: a text is longer than a cell can hold.
-        MatrixXLError: xlsxwriter refused something (never silently skipped).
+        InternalError: xlsxwriter refused something (never silently skipped).
     """
     definition = definition or default_definition()
     created = created or date.today()
@@ -86,7 +86,7 @@ def build_workbook(
         try:
             _Writer(buffer, definition, owner, role, created, ratings, notes).write()
         except Warning as exc:
-            raise MatrixXLError(f"xlsxwriter refused part of the workbook: {exc}") from None
+            raise InternalError(f"xlsxwriter refused part of the workbook: {exc}") from None
     return buffer.getvalue()
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from matrix_xl.errors import EXIT_OK, EXIT_UNREADABLE
+from matrix_xl.errors import EXIT_FAILED, EXIT_OK
 from matrix_xl.team.report import TeamReport
 from matrix_xl.team.rollup import Progress, roll_up
 from matrix_xl.team.workbook import check_output, write_team_workbook
@@ -45,7 +45,7 @@ class TeamRun:
     @property
     def exit_code(self) -> int:
         """0 when the team workbook was written (bad files are listed, not fatal), else 2."""
-        return EXIT_OK if self.failure is None else EXIT_UNREADABLE
+        return EXIT_OK if self.failure is None else EXIT_FAILED
 
 
 def team_roll_up(

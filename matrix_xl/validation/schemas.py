@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, cast
 import pandas as pd
 import pandera.pandas as pa
 
+from matrix_xl.errors import InternalError
 from matrix_xl.findings import Finding
 from matrix_xl.read.frames import log_frame, ratings_frame
 from matrix_xl.validation.checks import (
@@ -66,7 +67,7 @@ __all__ = [
 
 # The frames' shape (columns and dtypes, as the frames above build them): a contract of
 # matrix-xl's own frames, not a rule about a workbook. A frame breaking it is a bug, and
-# :func:`validate` raises RuntimeError. Text columns are declared as object: a str dtype
+# :func:`validate` raises InternalError. Text columns are declared as object: a str dtype
 # check visits every value, and the frames only ever hold text there.
 _SHAPES: dict[Table, dict[str, pa.Column]] = {
     "ratings": {
@@ -233,7 +234,7 @@ def validate_many(
         Each workbook's findings, as :func:`validate` gives them.
 
     Raises:
-        RuntimeError: a frame does not have the shape the schemas expect (a bug).
+        InternalError: a frame does not have the shape the schemas expect (a bug).
     """
     found: dict[str, list[Finding]] = {r.name: list(r.findings) for r in reads}
     frames: dict[Table, pd.DataFrame] = {"ratings": ratings_frame(reads), "log": log_frame(reads)}
@@ -267,7 +268,7 @@ def _run(schema: pa.DataFrameSchema, frame: pd.DataFrame, table: Table) -> list[
         index, check = getattr(case, "index", None), str(case.check)
         if check not in names or index is None or pd.isna(index):
             # A missing column, a wrong dtype or a check that crashed: a bug in matrix-xl.
-            raise RuntimeError(f"{schema.name}: {check}: {case.failure_case}")
+            raise InternalError(f"{schema.name}: {check}: {case.failure_case}")
         failed.setdefault(check, set()).add(index)
     rows = current.records()
     out: list[Finding] = []

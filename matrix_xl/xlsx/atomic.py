@@ -64,6 +64,7 @@ from types import FrameType, TracebackType
 from typing import Any, TypeAlias
 
 from matrix_xl.errors import (
+    InternalError,
     UnreadableWorkbookError,
     UnsafeWriteError,
     UsageError,
@@ -229,10 +230,10 @@ class Update:
         Raises:
             UnsafeWriteError: the file changed since it was read, the write failed, or a
                 signal's own handler returned; the original is then byte-identical.
-            RuntimeError: a second write in one update, or one after the update ended.
+            InternalError: a second write in one update, or one after the update ended.
         """
         if self._used or self.closed:
-            raise RuntimeError("an update writes its file once, inside its `with` block")
+            raise InternalError("an update writes its file once, inside its `with` block")
         self._used = True
         with _temp_beside(
             self.target,
