@@ -134,14 +134,18 @@ from matrix_xl import (
     Skill,
     Step,
     TeamReport,
+    TeamRun,
     Threshold,
     UnreadableWorkbookError,
     UnsafeWriteError,
     UsageError,
+    Validation,
     Verdict,
     WorkbookTooLargeError,
     build_workbook,
+    check_workbook,
     default_definition,
+    default_workbook_name,
     evaluate,
     evaluate_rules,
     generate_roster,
@@ -151,6 +155,7 @@ from matrix_xl import (
     roll_up,
     steps_to,
     summarise_workbook,
+    team_roll_up,
     validate,
     write_team_workbook,
     write_workbook,
@@ -180,10 +185,11 @@ def use(folder: Path) -> list[str]:
     team: TeamReport = roll_up([folder], workers=1)
     person = summarise_workbook(data, "ada.xlsx")
     written: Path = write_team_workbook(team, folder / "team.xlsx", force=True)
-    schemas: tuple[type[RatingsSchema], type[ImprovementLogSchema]] = (
-        RatingsSchema,
-        ImprovementLogSchema,
-    )
+    schemas = (RatingsSchema.validate, ImprovementLogSchema.validate)
+    checked: Validation = check_workbook(path)
+    name: str = default_workbook_name("Ada")
+    run: TeamRun = team_roll_up([folder], folder / "team2.xlsx", force=True)
+    notes += [str(checked.valid), name, str(run.exit_code)]
     try:
         load_definition(folder / "missing.toml")
     except (DefinitionError, UnreadableWorkbookError, WorkbookTooLargeError) as exc:

@@ -21,6 +21,7 @@ from matrix_xl.read.losses import openpyxl_losses
 from matrix_xl.read.model import MatrixRead
 from matrix_xl.read.reader import read_workbook
 from matrix_xl.read.rows import HistoryRow
+from matrix_xl.rules import evaluate_rules
 from matrix_xl.xlsx import layout as L
 from matrix_xl.xlsx.atomic import atomic_write
 from matrix_xl.xlsx.cells import col_letter
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from openpyxl.workbook.workbook import Workbook
     from openpyxl.worksheet.worksheet import Worksheet
 
-    from matrix_xl.evaluation.run import Evaluation
+    from matrix_xl.evaluation.result import Evaluation
 
 __all__ = ["write_report"]
 
@@ -246,7 +247,6 @@ def _grow_table(ws: Worksheet, last_row: int) -> None:
 
 
 def _write_history(wb: Workbook, result: Evaluation, history: list[HistoryRow]) -> None:
-    from matrix_xl.rules import evaluate_rules
 
     d = result.definition
     index = (

@@ -30,6 +30,7 @@ from matrix_xl.generate.matrix_sheet import MatrixSheet
 from matrix_xl.generate.names import default_workbook_name, owner_field_problem
 from matrix_xl.xlsx import layout as L
 from matrix_xl.xlsx import style as S
+from matrix_xl.xlsx.atomic import atomic_write_bytes
 from matrix_xl.xlsx.cells import has_control
 
 if TYPE_CHECKING:
@@ -131,7 +132,6 @@ def write_workbook(
     Raises:
         UsageError: the file exists (and ``force`` is false) or the name is not ``.xlsx``.
     """
-    from matrix_xl.xlsx.atomic import atomic_write_bytes
 
     path = Path(path if path is not None else default_workbook_name(options.get("owner", "")))
     if path.suffix.lower() != ".xlsx":

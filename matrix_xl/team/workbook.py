@@ -18,6 +18,7 @@ from matrix_xl.team.model import DefinitionGroup, PersonResult
 from matrix_xl.team.report import TeamReport
 from matrix_xl.team.stats import SkillCoverage, TrendWeek, coverage, skill_averages, trend, weakest
 from matrix_xl.xlsx import style as S
+from matrix_xl.xlsx.atomic import atomic_write
 from matrix_xl.xlsx.cells import clip
 
 if TYPE_CHECKING:
@@ -110,7 +111,6 @@ def write_team_workbook(report: TeamReport, path: str | Path, *, force: bool = F
         UsageError: the file exists (and ``force`` is false) or the name is not ``.xlsx``.
         UnsafeWriteError: the write failed; an existing file is then left as it was.
     """
-    from matrix_xl.xlsx.atomic import atomic_write
 
     path = Path(path)
     check_output(path, force)

@@ -11,6 +11,7 @@ import pandera.pandas as pa
 import pytest
 
 import matrix_xl
+from matrix_xl.errors import InternalError
 from matrix_xl.generate.workbook import build_workbook
 from matrix_xl.read.model import MatrixRead
 from matrix_xl.read.reader import read_workbook
@@ -177,9 +178,9 @@ def test_a_frame_without_the_expected_columns_is_a_bug(monkeypatch: pytest.Monke
         return real(reads).drop(columns=["rating_error"])
 
     monkeypatch.setattr(schemas, "ratings_frame", broken)
-    with pytest.raises(RuntimeError, match=r"ratings rules.*rating_error"):
+    with pytest.raises(InternalError, match=r"ratings rules.*rating_error"):
         validate(RATED, TODAY)
-    with pytest.raises(RuntimeError, match=r"RatingsSchema.*rating_error"):
+    with pytest.raises(InternalError, match=r"RatingsSchema.*rating_error"):
         validate_many([RATED], TODAY, warnings=False)
 
 

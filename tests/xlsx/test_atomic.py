@@ -27,6 +27,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matrix_xl.errors import (
+    InternalError,
     UnreadableWorkbookError,
     UnsafeWriteError,
     UsageError,
@@ -212,9 +213,9 @@ def test_an_update_writes_once(tmp_path: Path) -> None:
     path.write_bytes(b"one")
     with locked_update(path) as update:
         update.replace(b"two")
-        with pytest.raises(RuntimeError, match="once"):
+        with pytest.raises(InternalError, match="once"):
             update.replace(b"three")
-    with pytest.raises(RuntimeError):
+    with pytest.raises(InternalError):
         update.replace(b"four")
     assert path.read_bytes() == b"two"
 
