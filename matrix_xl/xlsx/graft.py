@@ -655,7 +655,7 @@ class _Transplant:
 
 def _restyle_sheet(root: etree._Element, styles: StyleMap, shared: list[etree._Element]) -> None:
     """Remap style ids, make shared strings inline, and leave tab selection to the editor."""
-    for element in root.iter():
+    for element in list(root.iter()):  # a list: cells change as they are visited
         name = _local(element)
         if name == "c":
             _remap_attr(element, "s", styles.cell_xfs)

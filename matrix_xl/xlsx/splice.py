@@ -413,7 +413,13 @@ class SheetEdit:
 
     def put(self, row: int, col: int, cell: NewCell) -> None:
         """Write ``cell`` at (row, col), 1-based; an existing cell keeps its style unless
-        ``cell.style`` is given."""
+        ``cell.style`` is given.
+
+        Raises:
+            UsageError: the value cannot be written (see :func:`cell_xml`); raised here,
+                not when the sheet is written out.
+        """
+        cell_xml("A1", cell, self.prefix, self.date1904)
         self._writes[(row, col)] = cell
 
     def set_height(self, row: int, height: float) -> None:
