@@ -26,7 +26,7 @@ from datetime import date
 
 from lxml import etree
 
-from matrix_xl.generate.workbook import build_workbook
+from matrix_xl.generate.workbook import build_workbook, write_text
 from matrix_xl.xlsx import layout as L
 from matrix_xl.xlsx.graft import WorkbookEditor
 
@@ -636,7 +636,7 @@ def donor_workbook(summary: str, history: str, texts: Sequence[str] = DONOR_TEXT
     bold = book.add_format({"bold": True, "bg_color": "#FFC7CE", "border": 1})
     first.set_column(0, 0, 30, book.add_format({"font_color": "#1F4E79"}))
     for row, text in enumerate(texts):
-        first.write_string(row, 0, text, bold if row == 0 else None)
+        write_text(first, row, 0, text, bold if row == 0 else None)
     first.merge_range(len(texts), 0, len(texts), 3, "merged", book.add_format({"italic": True}))
     quoted = "'" + history.replace("'", "''") + "'"
     first.write_url(len(texts) + 1, 0, f"internal:{quoted}!A1", string="to the history")

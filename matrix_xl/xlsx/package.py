@@ -178,6 +178,7 @@ class Package:
             self._entries[info.filename] = _Entry(info, _local_record(data, info), central)
         self._trees: dict[str, etree._ElementTree] = {}
         self._dirty: set[str] = set()
+        self._rels: dict[str, list[Relationship]] = {}  # resolved, by rels part
         self._folded = {name.lower(): name for name in self._entries}
 
     @classmethod
@@ -233,6 +234,7 @@ class Package:
         """Replace (or add, at the end of the zip) ``part`` with ``content``."""
         name = self._folded.get(part.lower(), part)
         self._trees.pop(name, None)
+        self._rels.pop(name, None)
         self._dirty.discard(name)
         entry = self._entries.get(name)
         if entry is None:
@@ -247,6 +249,7 @@ class Package:
         """Remove ``part`` (no error if it does not exist)."""
         name = self._folded.pop(part.lower(), None)
         if name is not None:
+            self._rels.pop(name, None)
             del self._entries[name]
             self._trees.pop(name, None)
             self._dirty.discard(name)
@@ -273,9 +276,15 @@ class Package:
         return tree
 
     def edit_xml(self, part: str) -> etree._ElementTree:
-        """The parsed part, to be changed in place; it is serialised when written out."""
+        """The parsed part, to be changed in place; it is serialised when written out.
+
+        Change the tree before the next :meth:`relationships` call: a relationships part's
+        resolved targets are remembered from then on.
+        """
         tree = self.xml(part)
-        self._dirty.add(self._name(part))
+        name = self._name(part)
+        self._dirty.add(name)
+        self._rels.pop(name, None)  # the caller may change relationships
         return tree
 
     def _flush(self, name: str) -> None:
@@ -289,6 +298,10 @@ class Package:
         rels = rels_part(part) if part else "_rels/.rels"
         if not self.has(rels):
             return []
+        rels = self._name(rels)
+        cached = self._rels.get(rels)
+        if cached is not None:  # edit_xml and write forget it
+            return cached
         folder = posixpath.dirname(part)
         found = []
         for rel in self.xml(rels).getroot().iter(f"{{{NS['rel']}}}Relationship"):
@@ -297,6 +310,7 @@ class Package:
             if not external:
                 target = _resolve(folder, target)
             found.append(Relationship(rel.get("Id", ""), rel.get("Type", ""), target, external))
+        self._rels[rels] = found
         return found
 
     def reachable(self, roots: list[str], skip: frozenset[str] = frozenset()) -> set[str]:

@@ -55,8 +55,10 @@ MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 CellValue = str | int | float | bool | date | datetime | None
 
 # A literal text that looks like an ST_Xstring escape (_x0041_) must have its underscore
-# escaped (_x005F_), or every reader decodes it (ECMA-376 Part 1, 22.9.2.19).
-_XSTRING_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
+# escaped (_x005F_), or every reader decodes it (ECMA-376 Part 1, 22.9.2.19). A lookahead,
+# so that in "_x005F_x0041_" both underscores that start a sequence are escaped (the
+# trailing "_" of one sequence may start the next; xlsxwriter 3.3 misses that case).
+_XSTRING_ESCAPE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
 _REF = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
 _ATTR_ESCAPES = {'"': "&quot;", "\t": "&#9;", "\n": "&#10;", "\r": "&#13;"}
 _EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 = 1900-01-01, after Lotus's leap-year bug
@@ -254,7 +256,7 @@ def escape_xstring(text: str) -> str:
             f"a text to write holds the control character U+{ord(bad):04X}, which a cell "
             "cannot hold as typed; remove it"
         )
-    text = _XSTRING_ESCAPE.sub(r"_x005F_\1", text).replace("\r", "_x000D_")
+    text = _XSTRING_ESCAPE.sub("_x005F_", text).replace("\r", "_x000D_")
     return escape(text)
 
 

@@ -246,7 +246,7 @@ def _copy(element: etree._Element) -> etree._Element:
 
 def _local(element: etree._Element) -> str:
     tag = element.tag
-    return etree.QName(tag).localname if isinstance(tag, str) else ""
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""  # QName() is 5x slower
 
 
 def _key(element: etree._Element) -> Key:
