@@ -15,7 +15,8 @@ What each operation touches:
   content-type overrides, its sheet-local defined names (others' ``localSheetId``
   shifted), its calc-chain cells, its titles in ``docProps/app.xml``.
 * :meth:`~WorkbookEditor.graft_sheets`: the same parts, added; plus styles.xml (appended
-  to, or not at all when every style exists already).
+  to, or not at all when every style exists already), and the donor's theme when the
+  workbook has none (LibreOffice 7 saves none, and charts without one draw empty).
 * :meth:`~WorkbookEditor.append_rows`, :meth:`~WorkbookEditor.set_cells`,
   :meth:`~WorkbookEditor.set_meta`: that sheet's part (spliced), and a table's ``ref``.
 * :meth:`~WorkbookEditor.set_active_sheet`: ``<workbookView>``, and the ``tabSelected``
@@ -62,6 +63,7 @@ _OFFICE_DOCUMENT = _RT + "officeDocument"
 _WORKSHEET = _RT + "worksheet"
 _SHARED_STRINGS = _RT + "sharedStrings"
 _APP = _RT + "extended-properties"
+_THEME = _RT + "theme"
 _WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 _TABLE_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
 _MAX_SHEET_NAME = 31
@@ -266,6 +268,7 @@ class WorkbookEditor:
             new_part = transplant.sheet(part)
             self._add_sheet_element(position + k, name, new_part, state)
         self._copy_names(donor_root, position)
+        self._ensure_theme(source, donor_book)
         AppTitles(self.package, self._app_part()).insert(
             position, [n for n, _, _ in donor_sheets], known
         )
@@ -326,6 +329,22 @@ class WorkbookEditor:
             copied = copy.deepcopy(name)
             copied.set("localSheetId", str(position + int(name.get("localSheetId", "0"))))
             home.append(copied)
+
+    def _ensure_theme(self, donor: Package, donor_book: str) -> None:
+        """Give a workbook without a theme the donor's (LibreOffice 7 saves none).
+
+        Charts written by xlsxwriter take their lines, gridlines and colours from the
+        theme: in a workbook without one, LibreOffice draws them empty.
+        """
+        if any(r.type == _THEME for r in self.package.relationships(self.book_part)):
+            return
+        theme = next((r.target for r in donor.relationships(donor_book) if r.type == _THEME), None)
+        if theme is None or not donor.has(theme):
+            return
+        part = self.package.free_name("xl/theme/theme%d.xml")
+        self.package.write(part, donor.read(theme))
+        self.package.set_content_type(part, donor.content_type(theme))
+        self._add_relationship(self.book_part, _THEME, part)
 
     def _app_part(self) -> str | None:
         return next((r.target for r in self.package.relationships("") if r.type == _APP), None)

@@ -264,3 +264,38 @@ def test_a_libreoffice_zip_keeps_its_entries(tmp_path: object) -> None:
     after = weekly_write(streamed, 1)
     assert check_xlsx(after) == []
     assert read_workbook(after).rating_map() == read_workbook(data).rating_map()
+
+
+def _with_blank_log_rows(data: bytes) -> bytes:
+    """The log as some applications save it: blank, styled rows below the header."""
+    blank = (
+        b'<row r="2" spans="1:4"><c r="A2" s="14"/><c r="B2" s="15"/><c r="C2" s="15"/>'
+        b'<c r="D2" s="15"/></row><row r="3" spans="1:4" s="15" customFormat="1"/>'
+        b'<row r="4" spans="1:4"><c r="D4" s="15"/></row>'
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename == LOG:
+                content = content.replace(b"</row></sheetData>", b"</row>" + blank + b"</sheetData>")
+            target.writestr(info, content, zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def test_blank_styled_log_rows_are_filled_in_place() -> None:
+    before = _with_blank_log_rows(feature_workbook(["excel_namespaces"]))
+    editor = WorkbookEditor(before)
+    rows = [[date(2026, 11, 2 + i), "Python (advanced)", f"step {i}", "+1"] for i in range(3)]
+    assert editor.append_rows(L.LOG, rows) == [1, 2, 3]
+    after = parts(editor.to_bytes())[LOG]
+    assert after.count(b'<row r="2"') == after.count(b'<row r="3"') == 1
+    assert b'<c r="A2" s="14"><v>46328</v></c>' in after
+    assert b'<c r="B3" s="15" t="inlineStr">' in after  # the row's own style
+    assert b'<c r="C4" s="15" t="inlineStr">' in after  # the column's style
+    assert b'<c r="D4" s="15" t="inlineStr">' in after  # the cell's own style
+    assert rows_of(parts(before)[LOG])[0] in after
+    assert [r.action for r in read_workbook(editor.to_bytes()).log_rows] == [
+        "step 0", "step 1", "step 2",
+    ]  # fmt: skip
+    assert check_xlsx(editor.to_bytes()) == []
