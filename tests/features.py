@@ -70,19 +70,68 @@ _NOTES = {
 }
 
 # CT_Worksheet and CT_Workbook: the order children must come in.
-_SHEET_ORDER = (
-    "sheetPr dimension sheetViews sheetFormatPr cols sheetData sheetCalcPr sheetProtection "
-    "protectedRanges scenarios autoFilter sortState dataConsolidate customSheetViews "
-    "mergeCells phoneticPr conditionalFormatting dataValidations hyperlinks printOptions "
-    "pageMargins pageSetup headerFooter rowBreaks colBreaks customProperties cellWatches "
-    "ignoredErrors smartTags drawing legacyDrawing legacyDrawingHF drawingHF picture "
-    "oleObjects controls webPublishItems tableParts extLst"
-).split()
-_BOOK_ORDER = (
-    "fileVersion fileSharing workbookPr workbookProtection bookViews sheets functionGroups "
-    "externalReferences definedNames calcPr oleSize customWorkbookViews pivotCaches "
-    "smartTagPr smartTagTypes webPublishing fileRecoveryPr webPublishObjects extLst"
-).split()
+_SHEET_ORDER = [
+    "sheetPr",
+    "dimension",
+    "sheetViews",
+    "sheetFormatPr",
+    "cols",
+    "sheetData",
+    "sheetCalcPr",
+    "sheetProtection",
+    "protectedRanges",
+    "scenarios",
+    "autoFilter",
+    "sortState",
+    "dataConsolidate",
+    "customSheetViews",
+    "mergeCells",
+    "phoneticPr",
+    "conditionalFormatting",
+    "dataValidations",
+    "hyperlinks",
+    "printOptions",
+    "pageMargins",
+    "pageSetup",
+    "headerFooter",
+    "rowBreaks",
+    "colBreaks",
+    "customProperties",
+    "cellWatches",
+    "ignoredErrors",
+    "smartTags",
+    "drawing",
+    "legacyDrawing",
+    "legacyDrawingHF",
+    "drawingHF",
+    "picture",
+    "oleObjects",
+    "controls",
+    "webPublishItems",
+    "tableParts",
+    "extLst",
+]
+_BOOK_ORDER = [
+    "fileVersion",
+    "fileSharing",
+    "workbookPr",
+    "workbookProtection",
+    "bookViews",
+    "sheets",
+    "functionGroups",
+    "externalReferences",
+    "definedNames",
+    "calcPr",
+    "oleSize",
+    "customWorkbookViews",
+    "pivotCaches",
+    "smartTagPr",
+    "smartTagTypes",
+    "webPublishing",
+    "fileRecoveryPr",
+    "webPublishObjects",
+    "extLst",
+]
 
 Parts = dict[str, bytes]
 
@@ -398,20 +447,20 @@ def comment(parts: Parts) -> None:
         "</commentList></comments>"
     ).encode()
     parts["xl/drawings/vmlDrawing1.vml"] = (
-        '<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:'
-        'office" xmlns:x="urn:schemas-microsoft-com:office:excel"><o:shapelayout v:ext="edit">'
-        '<o:idmap v:ext="edit" data="1"/></o:shapelayout><v:shapetype id="_x0000_t202" '
-        'coordsize="21600,21600" o:spt="202" path="m,l,21600r21600,l21600,xe"><v:stroke '
-        'joinstyle="miter"/><v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>'
-        '<v:shape id="_x0000_s1025" type="#_x0000_t202" style="position:absolute;margin-left:'
-        '59.25pt;margin-top:1.5pt;width:108pt;height:59.25pt;z-index:1;visibility:hidden" '
-        'fillcolor="#ffffe1" o:insetmode="auto"><v:fill color2="#ffffe1"/><v:shadow on="t" '
-        'color="black" obscured="t"/><v:path o:connecttype="none"/><v:textbox style="mso-'
-        'direction-alt:auto"><div style="text-align:left"/></v:textbox><x:ClientData '
-        'ObjectType="Note"><x:MoveWithCells/><x:SizeWithCells/><x:Anchor>1, 15, 6, 2, 3, 15, '
-        "10, 16</x:Anchor><x:AutoFill>False</x:AutoFill><x:Row>7</x:Row><x:Column>0"
-        "</x:Column></x:ClientData></v:shape></xml>"
-    ).encode()
+        b'<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:'
+        b'office" xmlns:x="urn:schemas-microsoft-com:office:excel"><o:shapelayout v:ext="edit">'
+        b'<o:idmap v:ext="edit" data="1"/></o:shapelayout><v:shapetype id="_x0000_t202" '
+        b'coordsize="21600,21600" o:spt="202" path="m,l,21600r21600,l21600,xe"><v:stroke '
+        b'joinstyle="miter"/><v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>'
+        b'<v:shape id="_x0000_s1025" type="#_x0000_t202" style="position:absolute;margin-left:'
+        b'59.25pt;margin-top:1.5pt;width:108pt;height:59.25pt;z-index:1;visibility:hidden" '
+        b'fillcolor="#ffffe1" o:insetmode="auto"><v:fill color2="#ffffe1"/><v:shadow on="t" '
+        b'color="black" obscured="t"/><v:path o:connecttype="none"/><v:textbox style="mso-'
+        b'direction-alt:auto"><div style="text-align:left"/></v:textbox><x:ClientData '
+        b'ObjectType="Note"><x:MoveWithCells/><x:SizeWithCells/><x:Anchor>1, 15, 6, 2, 3, 15, '
+        b"10, 16</x:Anchor><x:AutoFill>False</x:AutoFill><x:Row>7</x:Row><x:Column>0"
+        b"</x:Column></x:ClientData></v:shape></xml>"
+    )
     _default(parts, "vml", "application/vnd.openxmlformats-officedocument.vmlDrawing")
     _override(
         parts, "xl/comments1.xml",

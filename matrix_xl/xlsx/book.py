@@ -134,7 +134,7 @@ class AppTitles:
             return
         names.remove(sheet)
         prefix = quote_sheet(sheet) + "!"
-        for heading, titles in self.blocks or []:
+        for _heading, titles in self.blocks or []:
             if titles is not names:
                 titles[:] = [t for t in titles if not t.startswith(prefix)]
         self._write()
@@ -160,6 +160,8 @@ class AppTitles:
         for child in list(titles):
             titles.remove(child)
         for name in (n for _, names in self.blocks for n in names):
-            item = etree.SubElement(titles, template.tag if template is not None else f"{{{_VT}}}lpstr")
+            item = etree.SubElement(
+                titles, template.tag if template is not None else f"{{{_VT}}}lpstr"
+            )
             item.text = name
         titles.set("size", str(len(titles)))

@@ -47,10 +47,18 @@ from lxml import etree
 
 from matrix_xl.errors import UnsafeWriteError, UsageError
 from matrix_xl.xlsx import layout as L
-from matrix_xl.xlsx.cells import col_letter
 from matrix_xl.xlsx.book import AppTitles, drop_calc_chain_sheet, shift_names, shift_views
-from matrix_xl.xlsx.package import NS, Package, parse_xml, rels_part, relative_target, serialise_xml
-from matrix_xl.xlsx.splice import CellValue, NewCell, SheetEdit, parse_ref, scan, start_tag
+from matrix_xl.xlsx.cells import col_letter
+from matrix_xl.xlsx.package import NS, Package, parse_xml, relative_target, rels_part, serialise_xml
+from matrix_xl.xlsx.splice import (
+    CellValue,
+    NewCell,
+    SheetEdit,
+    as_utf8,
+    parse_ref,
+    scan,
+    start_tag,
+)
 from matrix_xl.xlsx.styles_merge import StyleMap, merge_styles
 
 __all__ = ["CellValue", "SheetInfo", "WorkbookEditor"]
@@ -196,7 +204,9 @@ class WorkbookEditor:
         element = elements[index]
         info = self.sheets()[index]
         rel_id = element.get(f"{{{_R}}}id", "")
-        element.getparent().remove(element)
+        parent = element.getparent()
+        assert parent is not None
+        parent.remove(element)
         self._drop_relationship(self.book_part, rel_id)
         shift_names(book, index, -1, drop=index)
         shift_views(book, index, -1, len(elements) - 1)
@@ -393,17 +403,28 @@ class WorkbookEditor:
         tables = self._tables(part, columns)
         start = max([edit.last_row(columns), *(top for _, top, _ in tables)]) + 1
         for i, values in enumerate(rows):
-            row = start + i
-            for j, value in enumerate(values):
-                col = first_col + 1 + j
-                style = self._new_style(edit, row, col, j, styles, model_row)
-                if value is not None or not edit.has_value(row, col):
-                    edit.put(row, col, NewCell(value, style))
             height = heights[i] if heights is not None and i < len(heights) else None
-            if height is not None:
-                edit.set_height(row, height)
+            self._fill_row(edit, start + i, first_col, values, styles, model_row, height)
         self._grow_tables(tables, start + len(rows) - 1)
         return [start + i - 1 for i in range(len(rows))]
+
+    def _fill_row(
+        self,
+        edit: SheetEdit,
+        row: int,
+        first_col: int,
+        values: Sequence[CellValue],
+        styles: Sequence[int | None] | None,
+        model_row: int | None,
+        height: float | None,
+    ) -> None:
+        for j, value in enumerate(values):
+            col = first_col + 1 + j
+            style = self._new_style(edit, row, col, j, styles, model_row)
+            if value is not None or not edit.has_value(row, col):
+                edit.put(row, col, NewCell(value, style))
+        if height is not None:
+            edit.set_height(row, height)
 
     @staticmethod
     def _new_style(
@@ -505,9 +526,10 @@ class WorkbookEditor:
                 continue
             table = self.package.xml(rel.target).getroot()
             top, left, bottom, right = _range(table.get("ref", ""))
-            if left <= columns.stop - 1 and right >= columns.start and top:
-                if table.get("totalsRowCount", "0") in ("0", ""):
-                    found.append((rel.target, top, bottom))
+            over = left <= columns.stop - 1 and right >= columns.start and top
+            # A table with a totals row would need it moved: such a table is left alone.
+            if over and table.get("totalsRowCount", "0") in ("0", ""):
+                found.append((rel.target, top, bottom))
         return found
 
     def _grow_tables(self, tables: list[tuple[str, int, int]], last: int) -> None:
@@ -536,8 +558,10 @@ class WorkbookEditor:
         self._active = name
 
     def _active_name(self) -> str | None:
-        view = self.package.xml(self.book_part).getroot().find(
-            f"{{{_M}}}bookViews/{{{_M}}}workbookView"
+        view = (
+            self.package.xml(self.book_part)
+            .getroot()
+            .find(f"{{{_M}}}bookViews/{{{_M}}}workbookView")
         )
         index = int(view.get("activeTab", "0")) if view is not None else 0
         names = self.sheet_names()
@@ -568,8 +592,10 @@ class WorkbookEditor:
 
     def _select_tab(self, part: str, selected: bool) -> None:
         data = self.package.read(part)
-        if not selected and b"tabSelected" not in data:
+        utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
+        if not selected and b"tabSelected" not in data and not utf16:
             return
+        data = as_utf8(data)
         root = scan(data, max_depth=3, stop_after="sheetViews")
         views = root.child("sheetViews")
         edits = []
@@ -673,7 +699,8 @@ class _Transplant:
         table.set("name", fresh)
         table.set("displayName", fresh)
         for element in table.iter():
-            for attr, value in element.attrib.items():
+            for key, raw in element.attrib.items():
+                attr, value = str(key), str(raw)
                 if attr.endswith("DxfId") and value.isdigit():
                     element.set(attr, str(_mapped(self.styles.dxfs, int(value))))
                 elif attr.endswith("CellStyle"):
@@ -711,7 +738,8 @@ def _mapped(table: list[int], index: int) -> int:
 
 def _inline(cell: etree._Element, shared: list[etree._Element]) -> None:
     value = cell.find(f"{{{_M}}}v")
-    index = int(value.text) if value is not None and (value.text or "").isdigit() else -1
+    text = value.text or "" if value is not None else ""
+    index = int(text) if text.isdigit() else -1
     if value is None or not 0 <= index < len(shared):
         return
     cell.remove(value)

@@ -101,7 +101,8 @@ def parse_xml(data: bytes, part: str = "", source: str = "<bytes>") -> etree._El
             source,
         ) from None
     tree = root.getroottree()
-    if tree.docinfo.doctype:
+    docinfo: Any = tree.docinfo  # lxml-stubs type it loosely
+    if docinfo.doctype:
         raise UnreadableWorkbookError(
             f"part {part or '?'} declares a DOCTYPE, which no spreadsheet application writes "
             "(possible XML attack)",
@@ -388,9 +389,15 @@ class Package:
         out.write(
             _END
             + struct.pack(
-                "<HHHHIIH", 0, 0, len(central), len(central), out.tell() - start, start,
+                "<HHHHIIH",
+                0,
+                0,
+                len(central),
+                len(central),
+                out.tell() - start,
+                start,
                 len(self.comment),
-            )  # fmt: skip
+            )
             + self.comment
         )
         return out.getvalue()
@@ -409,7 +416,12 @@ class Package:
                 method, packed = zipfile.ZIP_STORED, content
             size = len(content)
         else:  # unchanged, but its records could not be copied: copy its compressed bytes
-            packed, method, crc, size = self._packed(entry), info.compress_type, info.CRC, info.file_size
+            packed, method, crc, size = (
+                self._packed(entry),
+                info.compress_type,
+                info.CRC,
+                info.file_size,
+            )
         name = info.filename.encode("utf-8")
         flags = 0 if name.isascii() else 0x800  # bit 11: the name is UTF-8
         dostime = (info.date_time[3] << 11) | (info.date_time[4] << 5) | (info.date_time[5] // 2)
@@ -419,9 +431,16 @@ class Package:
         record = (
             _CENTRAL
             + struct.pack(
-                "<HHHHHHIIIHHHHHII", (info.create_system << 8) | 20, *fields, 0, 0, 0, 0,
-                info.external_attr, offset,
-            )  # fmt: skip
+                "<HHHHHHIIIHHHHHII",
+                (info.create_system << 8) | 20,
+                *fields,
+                0,
+                0,
+                0,
+                0,
+                info.external_attr,
+                offset,
+            )
             + name
         )
         return local, record

@@ -36,14 +36,17 @@ from datetime import date, datetime
 from xml.parsers import expat
 from xml.sax.saxutils import escape
 
+from lxml import etree
+
 from matrix_xl.errors import UnreadableWorkbookError, UsageError
-from matrix_xl.xlsx.cells import col_letter, column_number, is_control
+from matrix_xl.xlsx.cells import MAX_CELL_TEXT, col_letter, column_number, is_control
 
 __all__ = [
     "CellValue",
     "Element",
     "NewCell",
     "SheetEdit",
+    "as_utf8",
     "cell_xml",
     "escape_xstring",
     "parse_ref",
@@ -124,50 +127,97 @@ def scan(data: bytes, max_depth: int = 6, stop_after: str | None = None) -> Elem
     Raises:
         UnreadableWorkbookError: not well-formed, or a DOCTYPE or entity declaration.
     """
-    parser = expat.ParserCreate(namespace_separator=" ")
-    parser.StartDoctypeDeclHandler = _refuse
-    parser.EntityDeclHandler = _refuse
-    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    stack: list[Element] = []
-    root: list[Element] = []
+    return _Scanner(data, max_depth, stop_after).run()
 
-    def start(name: str, attrs: dict[str, str]) -> None:
+
+class _Scanner:
+    """expat's handlers for :func:`scan`: a stack of open elements and their offsets."""
+
+    def __init__(self, data: bytes, max_depth: int, stop_after: str | None) -> None:
+        self.data = data
+        self.max_depth = max_depth
+        self.stop_after = stop_after
+        self.stack: list[Element] = []
+        self.root: list[Element] = []
+        parser = self.parser = expat.ParserCreate(namespace_separator=" ")
+        parser.StartDoctypeDeclHandler = _refuse
+        parser.EntityDeclHandler = _refuse
+        parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+        parser.StartElementHandler = self.start
+        parser.EndElementHandler = self.end
+        parser.CharacterDataHandler = self.text
+
+    def run(self) -> Element:
+        try:
+            self.parser.Parse(self.data, True)
+        except _Stop:
+            pass
+        except expat.ExpatError as exc:
+            raise UnreadableWorkbookError(f"a part is not well-formed XML ({exc})") from None
+        if not self.root:
+            raise UnreadableWorkbookError("a part holds no XML element")
+        return self.root[0]
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
         ns, _, local = name.rpartition(" ")
-        if len(stack) >= max_depth:
+        stack = self.stack
+        if len(stack) >= self.max_depth:
             stack.append(Element(ns, local, {}, -1))  # placeholder, not recorded
             return
-        at = parser.CurrentByteIndex
-        element = Element(ns, local, _attrs(attrs), at, _tag_end(data, at))
-        (stack[-1].children if stack else root).append(element)
+        at = self.parser.CurrentByteIndex
+        element = Element(ns, local, _attrs(attrs), at, _tag_end(self.data, at))
+        (stack[-1].children if stack else self.root).append(element)
         stack.append(element)
 
-    def end(_name: str) -> None:
-        element = stack.pop()
+    def end(self, _name: str) -> None:
+        element = self.stack.pop()
         if element.start < 0:
             return
+        data = self.data
         if data[element.tag_end - 2 : element.tag_end] == b"/>":
             element.end = element.tag_end
-        else:
-            element.end = data.index(b">", parser.CurrentByteIndex) + 1
-        if stop_after is not None and len(stack) == 1 and element.name == stop_after:
+        else:  # CurrentByteIndex is the "<" of the end tag, which holds no quotes
+            element.end = data.index(b">", self.parser.CurrentByteIndex) + 1
+        if len(self.stack) == 1 and element.name == self.stop_after:
             raise _Stop
 
-    def text(chars: str) -> None:
+    def text(self, chars: str) -> None:
+        stack = self.stack
         if stack and stack[-1].name in ("v", "t", "f") and stack[-1].start >= 0:
             stack[-1].text += chars
 
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = text
+
+def as_utf8(data: bytes) -> bytes:
+    """``data`` itself when it is UTF-8 (what applications write), else re-encoded.
+
+    Splicing inserts UTF-8 bytes, so a part in another encoding (UTF-16, Latin-1) is first
+    parsed and written again as UTF-8: the one case where a sheet is re-serialised whole.
+    """
+    declared: list[str] = []
+
+    def declaration(_version: str | None, encoding: str | None, _standalone: int) -> None:
+        declared.append((encoding or "utf-8").lower())
+
+    def first(_name: str, _attrs: dict[str, str]) -> None:
+        raise _Stop
+
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = _refuse
+    parser.XmlDeclHandler = declaration
+    parser.StartElementHandler = first
     try:
         parser.Parse(data, True)
     except _Stop:
         pass
     except expat.ExpatError as exc:
         raise UnreadableWorkbookError(f"a part is not well-formed XML ({exc})") from None
-    if not root:
-        raise UnreadableWorkbookError("a part holds no XML element")
-    return root[0]
+    utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
+    if not utf16 and (declared or ["utf-8"])[0] in ("utf-8", "utf8", "us-ascii", "ascii"):
+        return data
+    parser_options = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    root = etree.fromstring(data, parser_options)
+    body: bytes = etree.tostring(root, encoding="UTF-8", xml_declaration=False)
+    return b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + body
 
 
 def _attrs(attrs: dict[str, str]) -> dict[str, str]:
@@ -294,6 +344,11 @@ def cell_xml(
     if value is None:
         return head + "/>"
     if isinstance(value, str):
+        if len(value) > MAX_CELL_TEXT:
+            raise UsageError(
+                f"cannot write {len(value):,} characters into cell {ref}: a cell holds "
+                f"{MAX_CELL_TEXT:,}"
+            )
         text = escape_xstring(value)
         return (
             f'{head} t="inlineStr"><{prefix}is><{prefix}t xml:space="preserve">{text}'
@@ -312,7 +367,9 @@ def cell_xml(
 def _serial(value: date, date1904: bool) -> str:
     day = value.date() if isinstance(value, datetime) else value
     if not _FIRST_SERIAL_DATE <= day <= _LAST_DATE:
-        raise UsageError(f"cannot write the date {value.isoformat()}: Excel shows 1900-03-01 to 9999")
+        raise UsageError(
+            f"cannot write the date {value.isoformat()}: Excel shows 1900-03-01 to 9999"
+        )
     serial: float = (day - (_EPOCH_1904 if date1904 else _EXCEL_EPOCH)).days
     if isinstance(value, datetime):
         seconds = value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6
@@ -330,7 +387,7 @@ class SheetEdit:
     """
 
     def __init__(self, data: bytes, date1904: bool = False) -> None:
-        self.data = data
+        self.data = data = as_utf8(data)
         self.date1904 = date1904
         self.root = scan(data, max_depth=6)
         sheet_data = self.root.child("sheetData")

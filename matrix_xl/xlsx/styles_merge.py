@@ -18,6 +18,7 @@ Example:
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -103,7 +104,7 @@ class _Merger:
         def remap(xf: etree._Element) -> None:
             _remap(xf, "numFmtId", lambda i: formats.get(i, i))
             for attr, table in (("fontId", fonts), ("fillId", fills), ("borderId", borders)):
-                _remap(xf, attr, lambda i, t=table: t[i] if 0 <= i < len(t) else 0)
+                _remap(xf, attr, functools.partial(_at, table))
 
         style_xfs, names = self._cell_styles(remap)
         cell_xfs = self._section("cellXfs", "xf", _then(remap, style_xfs))
@@ -125,7 +126,7 @@ class _Merger:
             return []
         home = self._home(section)
         existing = [e for e in home if _local(e) == item]
-        index = {}
+        index: dict[Key, int] = {}
         for i, element in enumerate(existing):
             index.setdefault(_key(element), i)
         mapping = []
@@ -147,13 +148,13 @@ class _Merger:
         if source is None:
             return {}
         home = self._home("numFmts")
-        by_code = {}
-        used = set()
+        by_code: dict[str, int] = {}
+        used: set[int] = set()
         for element in home:
             number = int(element.get("numFmtId", "0"))
             used.add(number)
             by_code.setdefault(element.get("formatCode", ""), number)
-        mapping = {}
+        mapping: dict[int, int] = {}
         for element in source:
             number = int(element.get("numFmtId", "0"))
             code = element.get("formatCode", "")
@@ -231,6 +232,10 @@ def _then(
         _remap(xf, "xfId", lambda i: style_xfs[i] if 0 <= i < len(style_xfs) else 0)
 
     return both
+
+
+def _at(table: list[int], index: int) -> int:
+    return table[index] if 0 <= index < len(table) else 0
 
 
 def _remap(element: etree._Element, attr: str, change: Callable[[int], int]) -> None:

@@ -28,7 +28,11 @@ from matrix_xl.xlsx import layout as L
 from matrix_xl.xlsx.graft import WorkbookEditor
 
 BOOK = "xl/workbook.xml"
-MATRIX, LOG, META = "xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml", "xl/worksheets/sheet7.xml"
+MATRIX, LOG, META = (
+    "xl/worksheets/sheet1.xml",
+    "xl/worksheets/sheet2.xml",
+    "xl/worksheets/sheet7.xml",
+)
 # Parts a write-back may change, and only these (besides the parts it adds).
 TOUCHED = {
     BOOK, "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "docProps/app.xml",
@@ -152,7 +156,9 @@ def test_defined_names_follow_their_sheets() -> None:
 def test_the_active_tab_is_the_only_selected_one() -> None:
     after = parts(weekly_write(feature_workbook(), 1))
     assert b'activeTab="1"' in after[BOOK]
-    selected = [p for p, d in after.items() if p.startswith("xl/worksheets/s") and b'tabSelected="1"' in d]
+    selected = [
+        p for p, d in after.items() if p.startswith("xl/worksheets/s") and b'tabSelected="1"' in d
+    ]
     assert len(selected) == 1
 
 
@@ -278,7 +284,9 @@ def _with_blank_log_rows(data: bytes) -> bytes:
         for info in source.infolist():
             content = source.read(info)
             if info.filename == LOG:
-                content = content.replace(b"</row></sheetData>", b"</row>" + blank + b"</sheetData>")
+                content = content.replace(
+                    b"</row></sheetData>", b"</row>" + blank + b"</sheetData>"
+                )
             target.writestr(info, content, zipfile.ZIP_DEFLATED)
     return out.getvalue()
 
@@ -299,3 +307,26 @@ def test_blank_styled_log_rows_are_filled_in_place() -> None:
         "step 0", "step 1", "step 2",
     ]  # fmt: skip
     assert check_xlsx(editor.to_bytes()) == []
+
+
+def test_a_sheet_in_utf16_is_written_as_utf8() -> None:
+    data = feature_workbook()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename == LOG:
+                text = content.decode("utf-8").replace('encoding="UTF-8"', 'encoding="UTF-16"')
+                content = text.encode("utf-16")
+            target.writestr(info, content, zipfile.ZIP_DEFLATED)
+    editor = WorkbookEditor(out.getvalue())
+    editor.append_rows(L.LOG, [[date(2026, 11, 2), "Python (advanced)", "read ✓", ""]])
+    after = editor.to_bytes()
+    assert parts(after)[LOG].startswith(b'<?xml version="1.0" encoding="UTF-8"')
+    assert _sheet_values(after, L.LOG)[1][2] == "read ✓"
+
+
+def test_text_longer_than_a_cell_is_refused() -> None:
+    editor = WorkbookEditor(feature_workbook())
+    with pytest.raises(UsageError, match="32,767"):
+        editor.append_rows(L.LOG, [["x" * 32_768]])

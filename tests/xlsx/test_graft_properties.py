@@ -26,7 +26,9 @@ _CHARS = st.characters(
     blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff"
 ) | st.sampled_from("\t\n_x")
 TEXTS = st.sampled_from(HOSTILE) | st.text(_CHARS, min_size=1, max_size=40)
-NUMBERS = st.integers(-(10**12), 10**12) | st.floats(allow_nan=False, allow_infinity=False, width=64)
+NUMBERS = st.integers(-(10**12), 10**12) | st.floats(
+    allow_nan=False, allow_infinity=False, width=64
+)
 CHEAP = sorted(FEATURES)
 # xlsxwriter 3.3 escapes "_x005F_x0041_" as "_x005F_x005F_x0041_", which every reader
 # decodes to "_x005FA": the trailing "_" of one sequence starting the next is missed. The
