@@ -7,6 +7,11 @@ elements in their schema place, the parts, relationships and content types Excel
 
 The edits are made here with lxml and zipfile only (not with the code under test).
 
+The second half holds what the write-back tests share: :func:`donor_workbook` (two sheets
+as the Summary/History writer makes them), :func:`weekly_write` (one evaluate's write-back
+done with :class:`~matrix_xl.xlsx.graft.WorkbookEditor`), and comparisons of zip entries
+(:func:`raw_entries`), XML elements (:func:`lost_elements`), rows and defined names.
+
 Example:
     >>> data = feature_workbook(["file_sharing", "comment"])
     >>> "xl/comments1.xml" in zipfile.ZipFile(io.BytesIO(data)).namelist()

@@ -111,6 +111,9 @@ def test_grafted_sheets_hold_what_the_donor_wrote(every_feature: bytes) -> None:
     ]  # fmt: skip
     assert _sheet_values(after, "History (2)")[5] == ["2026-W05", 15.0]
     assert _sheet_values(after, "summary") == [["my own summary"]]
+    grafted = parts(after)[WorkbookEditor(after).sheet_part("Summary (2)")]
+    assert b'location="\'History (2)\'!A1"' in grafted  # an internal link, no relationship
+    assert b'<mergeCell ref="A5:D5"/>' in grafted
 
 
 @pytest.mark.parametrize("feature", [*FEATURES, "all"])
