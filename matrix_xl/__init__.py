@@ -2,7 +2,8 @@
 
 Generate the workbook, read filled workbooks back and validate them, judge readiness,
 write the summary and history back, and roll a team up. The public API is re-exported
-here and loaded on first use, so ``import matrix_xl`` (and the CLI's start-up) stays fast.
+here and loaded on first use, so ``import matrix_xl`` (and the CLI's start-up) stays fast;
+a type checker sees each name with its real type through the ``TYPE_CHECKING`` imports.
 
 Example:
     >>> import matrix_xl
@@ -17,16 +18,18 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
+# Each public name -> the module (under matrix_xl) it is loaded from on first use. Keep it,
+# __all__ and the TYPE_CHECKING imports below naming the same names: tests/test_api.py checks.
 _EXPORTS = {
     "Condition": "definition",
     "Definition": "definition",
     "DefinitionError": "errors",
-    "Evaluation": "evaluation.run",
+    "Evaluation": "evaluation.result",
     "Finding": "findings",
     "ImprovementLogSchema": "validation.schemas",
-    "InvalidDataError": "errors",
+    "InternalError": "errors",
     "Level": "definition",
-    "MatrixRead": "read.reader",
+    "MatrixRead": "read.model",
     "MatrixXLError": "errors",
     "Priority": "rules",
     "RatingsSchema": "validation.schemas",
@@ -34,15 +37,19 @@ _EXPORTS = {
     "RuleResult": "rules",
     "Skill": "definition",
     "Step": "rules",
-    "TeamReport": "team.rollup",
+    "TeamReport": "team.report",
+    "TeamRun": "team.workflow",
     "Threshold": "definition",
     "UnreadableWorkbookError": "errors",
     "UnsafeWriteError": "errors",
     "UsageError": "errors",
+    "Validation": "validation.run",
     "Verdict": "rules",
     "WorkbookTooLargeError": "errors",
     "build_workbook": "generate.workbook",
+    "check_workbook": "validation.run",
     "default_definition": "definition",
+    "default_workbook_name": "generate.names",
     "evaluate": "evaluation.run",
     "evaluate_rules": "rules",
     "generate_roster": "generate.roster",
@@ -51,13 +58,57 @@ _EXPORTS = {
     "read_workbook": "read.reader",
     "roll_up": "team.rollup",
     "steps_to": "rules",
-    "summarise_workbook": "team.rollup",
+    "summarise_workbook": "team.summarise",
+    "team_roll_up": "team.workflow",
     "validate": "validation.schemas",
-    "write_team_workbook": "team.rollup",
+    "write_team_workbook": "team.workbook",
     "write_workbook": "generate.workbook",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "Condition",
+    "Definition",
+    "DefinitionError",
+    "Evaluation",
+    "Finding",
+    "ImprovementLogSchema",
+    "InternalError",
+    "Level",
+    "MatrixRead",
+    "MatrixXLError",
+    "Priority",
+    "RatingsSchema",
+    "Reference",
+    "RuleResult",
+    "Skill",
+    "Step",
+    "TeamReport",
+    "TeamRun",
+    "Threshold",
+    "UnreadableWorkbookError",
+    "UnsafeWriteError",
+    "UsageError",
+    "Validation",
+    "Verdict",
+    "WorkbookTooLargeError",
+    "build_workbook",
+    "check_workbook",
+    "default_definition",
+    "default_workbook_name",
+    "evaluate",
+    "evaluate_rules",
+    "generate_roster",
+    "load_definition",
+    "priorities",
+    "read_workbook",
+    "roll_up",
+    "steps_to",
+    "summarise_workbook",
+    "team_roll_up",
+    "validate",
+    "write_team_workbook",
+    "write_workbook",
+]
 
 if TYPE_CHECKING:  # pragma: no cover
     from matrix_xl.definition import (
@@ -72,14 +123,21 @@ if TYPE_CHECKING:  # pragma: no cover
     )
     from matrix_xl.errors import (
         DefinitionError,
-        InvalidDataError,
+        InternalError,
         MatrixXLError,
         UnreadableWorkbookError,
         UnsafeWriteError,
         UsageError,
         WorkbookTooLargeError,
     )
+    from matrix_xl.evaluation.result import Evaluation
+    from matrix_xl.evaluation.run import evaluate
+    from matrix_xl.findings import Finding
+    from matrix_xl.generate.names import default_workbook_name
+    from matrix_xl.generate.roster import generate_roster
     from matrix_xl.generate.workbook import build_workbook, write_workbook
+    from matrix_xl.read.model import MatrixRead
+    from matrix_xl.read.reader import read_workbook
     from matrix_xl.rules import (
         Priority,
         RuleResult,
@@ -89,6 +147,13 @@ if TYPE_CHECKING:  # pragma: no cover
         priorities,
         steps_to,
     )
+    from matrix_xl.team.report import TeamReport
+    from matrix_xl.team.rollup import roll_up
+    from matrix_xl.team.summarise import summarise_workbook
+    from matrix_xl.team.workbook import write_team_workbook
+    from matrix_xl.team.workflow import TeamRun, team_roll_up
+    from matrix_xl.validation.run import Validation, check_workbook
+    from matrix_xl.validation.schemas import ImprovementLogSchema, RatingsSchema, validate
 
 
 def __getattr__(name: str) -> Any:

@@ -1,11 +1,13 @@
 """The ``matrix-xl`` command line: parse options, call one library function, format, exit.
 
-Exit codes (also in the README):
+Exit codes (named in :mod:`matrix_xl.errors`, also in the README):
 
-    0  done (evaluate: ready or not; validate: no errors, warnings allowed)
-    1  the workbook has validation errors (nothing was written)
-    2  unreadable file, bad definition, bad arguments, or a write that was refused/failed
-    3  a bug in matrix-xl (please report it)
+    0  EXIT_OK       done (evaluate: ready or not; validate: no errors, warnings allowed)
+    1  EXIT_INVALID  the workbook has validation errors (nothing was written)
+    2  EXIT_FAILED   could not do it: an unreadable file, a bad definition, bad arguments,
+                     or a write that was refused or failed
+    3  EXIT_BUG      a bug in matrix-xl (an InternalError or any unexpected exception):
+                     one line says so; MATRIX_XL_DEBUG=1 shows the traceback
 
 Heavy libraries (pandas, pandera, openpyxl) are imported inside the commands that need
 them, so ``matrix-xl --help`` starts fast.
@@ -15,8 +17,9 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
@@ -24,10 +27,9 @@ from typing import Any, TypeVar
 import click
 
 from matrix_xl import __version__
-from matrix_xl.errors import EXIT_INVALID, EXIT_UNREADABLE, MatrixXLError
+from matrix_xl.errors import EXIT_BUG, EXIT_INVALID, InternalError, MatrixXLError
 
 F = TypeVar("F", bound=Callable[..., Any])
-EXIT_BUG = 3
 
 
 def _err(message: str) -> None:
@@ -35,12 +37,20 @@ def _err(message: str) -> None:
 
 
 def handle_errors(func: F) -> F:
-    """Turn matrix-xl errors into one line on stderr and their exit code; never a traceback."""
+    """Turn errors into one line on stderr and their exit code; never a traceback.
+
+    A :class:`MatrixXLError` exits with its class's code (``EXIT_FAILED``, or
+    ``EXIT_INVALID``); an :class:`InternalError` or any other exception is a bug and
+    exits ``EXIT_BUG``, re-raised for its traceback when ``MATRIX_XL_DEBUG`` is set.
+    """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
+        except InternalError as exc:
+            _bug(str(exc))
+            raise  # only reached with MATRIX_XL_DEBUG set
         except MatrixXLError as exc:
             _err(f"error: {exc}")
             sys.exit(exc.exit_code)
@@ -50,17 +60,20 @@ def handle_errors(func: F) -> F:
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as exc:  # a bug: say so plainly, still no traceback
-            _err(
-                f"internal error ({type(exc).__name__}: {exc}). This is a bug in matrix-xl "
-                f"{__version__}; set MATRIX_XL_DEBUG=1 for details and report it."
-            )
-            import os
-
-            if os.environ.get("MATRIX_XL_DEBUG"):
-                raise
-            sys.exit(EXIT_BUG)
+            _bug(f"{type(exc).__name__}: {exc}")
+            raise  # only reached with MATRIX_XL_DEBUG set
 
     return wrapper  # type: ignore[return-value]
+
+
+def _bug(what: str) -> None:
+    """Report a bug in one line and exit ``EXIT_BUG``; return only when MATRIX_XL_DEBUG is set."""
+    _err(
+        f"internal error ({what}). This is a bug in matrix-xl {__version__}; "
+        "set MATRIX_XL_DEBUG=1 for details and report it."
+    )
+    if not os.environ.get("MATRIX_XL_DEBUG"):
+        sys.exit(EXIT_BUG)
 
 
 def _console(stderr: bool = False) -> Any:
@@ -148,11 +161,9 @@ def new(
         return
     if out_dir is not None:
         raise UsageError("--out-dir goes with --roster; use -o for one workbook")
-    from matrix_xl.generate.roster import safe_filename
     from matrix_xl.generate.workbook import write_workbook
 
-    path = output or Path(f"{safe_filename(owner)}.xlsx" if owner.strip() else "competency.xlsx")
-    write_workbook(path, definition, force=force, owner=owner, role=role)
+    path = write_workbook(output, definition, force=force, owner=owner, role=role)
     click.echo(
         f"Wrote {path}: {len(definition.skills)} skills. Fill in Self-Rating, then run "
         f"`matrix-xl evaluate {path}`."
@@ -165,28 +176,16 @@ def new(
 @handle_errors
 def validate(path: Path, fmt: str) -> None:
     """Check a filled workbook and list every problem by sheet and cell."""
-    from matrix_xl.read.reader import read_workbook
-    from matrix_xl.validation.schemas import validate as run
+    from matrix_xl.validation.run import check_workbook  # pandas, pandera: not for --help
 
-    findings = run(read_workbook(path))
-    errors = [f for f in findings if f.severity == "error"]
+    result = check_workbook(path)
     if fmt == "json":
-        click.echo(
-            json.dumps(
-                {
-                    "workbook": str(path),
-                    "valid": not errors,
-                    "issues": [f.to_dict() for f in findings],
-                },
-                indent=2,
-                ensure_ascii=False,
-            )
-        )
+        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:
         from matrix_xl.render import findings_text
 
-        _console().print(findings_text(str(path), findings), end="")
-    sys.exit(EXIT_INVALID if errors else 0)
+        _console().print(findings_text(result.workbook, result.issues), end="")
+    sys.exit(0 if result.valid else EXIT_INVALID)
 
 
 @cli.command()
@@ -239,8 +238,23 @@ def evaluate(path: Path, output: Path | None, dry_run: bool, as_of: Any, fmt: st
 @handle_errors
 def team(paths: tuple[Path, ...], output: Path, fmt: str, force: bool) -> None:
     """Roll a team's workbooks (files or folders) up into one team workbook."""
-    code = roll_up_cli(list(paths), output, fmt=fmt, force=force)
-    sys.exit(code)
+    # Imported here, as in the other commands: the team's modules bring the reader, its
+    # checks and the definition parsers (about 50 ms), which `--help` never needs.
+    from matrix_xl.render import team_text
+    from matrix_xl.team.workflow import team_roll_up
+
+    # The progress bar is for people: text output on a terminal, never JSON or a pipe.
+    with _ProgressBar(enabled=fmt == "text" and sys.stderr.isatty()) as bar:
+        run = team_roll_up(paths, output, force=force, progress=bar.update)
+    if fmt == "json":
+        for piece in run.report.iter_json():
+            click.echo(piece, nl=False)
+        click.echo()
+    else:
+        click.echo(team_text(run.report, run.written), nl=False)
+    if run.failure is not None:
+        _err(f"error: {run.failure}")
+    sys.exit(run.exit_code)
 
 
 @cli.command()
@@ -256,56 +270,6 @@ def definition(definition_path: Path | None, fmt: str) -> None:
         d.to_toml() if fmt == "toml" else json.dumps(d.to_dict(), indent=2, ensure_ascii=False),
         nl=False,
     )
-
-
-def roll_up_cli(
-    paths: Sequence[str | Path],
-    output: str | Path,
-    *,
-    fmt: str = "text",
-    force: bool = False,
-    today: date | None = None,
-) -> int:
-    """``matrix-xl team``: roll up, write the team workbook, print a summary or JSON.
-
-    A progress bar is drawn on stderr only for text output to a terminal.
-
-    Returns:
-        0 when the team workbook was written (bad files are listed, not fatal), 2 when
-        no workbook could be used (nothing is written then).
-
-    Raises:
-        UsageError: the output exists (without ``force``) or is not an ``.xlsx``; checked
-            before any file is read.
-    """
-    from matrix_xl.render import team_text
-    from matrix_xl.team.rollup import roll_up, write_team_workbook
-    from matrix_xl.team.workbook import check_output
-
-    output = Path(output)
-    check_output(output, force)
-    with _ProgressBar(enabled=fmt == "text" and sys.stderr.isatty()) as bar:
-        report = roll_up(paths, progress=bar.update, today=today, exclude=[output])
-    if report.people:
-        write_team_workbook(report, output, force=force)
-    if fmt == "json":
-        for piece in report.iter_json():
-            click.echo(piece, nl=False)
-        click.echo()
-    else:
-        click.echo(team_text(report, output if report.people else None), nl=False)
-    if report.people:
-        return 0
-    if report.files == 0:
-        where = ", ".join(str(p) for p in paths)
-        click.echo(f"matrix-xl: error: no .xlsx or .xlsm workbook found in {where}", err=True)
-    else:
-        click.echo(
-            f"matrix-xl: error: none of the {report.files} file(s) could be used (each is "
-            "listed above with the reason); nothing was written",
-            err=True,
-        )
-    return 2
 
 
 class _ProgressBar:
@@ -356,6 +320,3 @@ def main() -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     main()
-
-
-_ = EXIT_UNREADABLE  # documented above; raised through MatrixXLError.exit_code

@@ -14,9 +14,10 @@ if TYPE_CHECKING:
 
     from rich.text import Text
 
-    from matrix_xl.evaluation.run import Evaluation
+    from matrix_xl.evaluation.result import Evaluation
     from matrix_xl.findings import Finding
-    from matrix_xl.team.rollup import TeamReport
+    from matrix_xl.rules import Verdict
+    from matrix_xl.team.report import TeamReport
 
 __all__ = ["evaluation_markdown", "evaluation_text", "findings_text", "team_text"]
 
@@ -26,7 +27,15 @@ def _show(value: int | None) -> str:
 
 
 def findings_text(name: str, findings: Sequence[Finding]) -> Text:
-    """The validate report: one line per finding, errors first."""
+    """The validate report: a count, then one line per finding, in the order given.
+
+    Args:
+        name: the workbook, as the person named it.
+        findings: from :func:`matrix_xl.validate` (errors first).
+
+    Returns:
+        The report, styled; finding text is never read as markup.
+    """
     from rich.text import Text
 
     errors = sum(1 for f in findings if f.severity == "error")
@@ -47,17 +56,39 @@ def findings_text(name: str, findings: Sequence[Finding]) -> Text:
 
 
 def evaluation_text(result: Evaluation, max_steps: int = 8) -> Text:
-    """The evaluate report for a terminal: verdicts, reasons, plan, movement, warnings."""
+    """The evaluate report for a terminal: verdicts, reasons, plan, movement, warnings.
+
+    Args:
+        result: from :func:`matrix_xl.evaluate`.
+        max_steps: how many of each threshold's least steps to list.
+
+    Returns:
+        The report, styled; text from the workbook is never read as markup.
+    """
     from rich.text import Text
 
     out = Text()
-    who = ", ".join(x for x in (result.owner, result.role) if x) or "no owner set"
-    out.append(f"{result.workbook}", style="bold")
-    out.append(f": {who}, as of {result.as_of.isoformat()}\n\n")
+    _header(out, result)
     if not result.valid:
         out.append(findings_text(result.workbook, result.issues))
         out.append("\nNot evaluated: fix the errors above and run again.\n", style="bold red")
         return out
+    _verdicts(out, result, max_steps)
+    _priorities(out, result)
+    _movement(out, result)
+    _warnings(out, result)
+    _written(out, result)
+    return out
+
+
+def _header(out: Text, result: Evaluation) -> None:
+    who = ", ".join(x for x in (result.owner, result.role) if x) or "no owner set"
+    out.append(f"{result.workbook}", style="bold")
+    out.append(f": {who}, as of {result.as_of.isoformat()}\n\n")
+
+
+def _verdicts(out: Text, result: Evaluation, max_steps: int) -> None:
+    """Each threshold: YES or NOT YET, each rule met or not, and the least steps to it."""
     label = max(len(v.name) for v in result.verdicts)
     rule_width = max(len(r.rule) for v in result.verdicts for r in v.rules)
     for v in result.verdicts:
@@ -72,49 +103,70 @@ def evaluation_text(result: Evaluation, max_steps: int = 8) -> Text:
                 "met    " if rule.passed else "not met", style="green" if rule.passed else "yellow"
             )
             out.append(f"  {rule.rule:<{rule_width}}  {rule.detail}\n", style=None)
-        if v.steps is None:
-            out.append("  no ratings can meet this threshold with this matrix\n", style="red")
-        elif v.steps:
-            points = sum(s.points for s in v.steps)
-            out.append(f"  least steps: {len(v.steps)} skill(s), {points} point(s)\n", style="dim")
-            for s in v.steps[:max_steps]:
-                out.append(f"    {s.skill}: {_show(s.from_)} -> {s.to}\n")
-            if len(v.steps) > max_steps:
-                out.append(
-                    f"    ... and {len(v.steps) - max_steps} more (see the Summary "
-                    "sheet or --format json)\n",
-                    style="dim",
-                )
+        _steps(out, v, max_steps)
         out.append("\n")
-    if result.priorities:
-        out.append("Priorities\n", style="bold")
-        for i, p in enumerate(result.priorities[:10], 1):
-            kind = "mandatory" if p.mandatory else "optional "
-            note = next((r.notes for r in result.ratings if r.skill_id == p.skill_id), "")
-            out.append(f"  {i:>2}. {kind}  {_show(p.rating):>7} -> {p.target}  ")
-            out.append(p.skill, style="bold" if p.mandatory else None)
-            if note:
-                out.append(f"  ({note})", style="dim")
-            out.append("\n")
-        if len(result.priorities) > 10:
-            out.append(f"      ... and {len(result.priorities) - 10} more\n", style="dim")
+
+
+def _steps(out: Text, v: Verdict, max_steps: int) -> None:
+    if v.steps is None:
+        out.append("  no ratings can meet this threshold with this matrix\n", style="red")
+    elif v.steps:
+        points = sum(s.points for s in v.steps)
+        out.append(f"  least steps: {len(v.steps)} skill(s), {points} point(s)\n", style="dim")
+        for s in v.steps[:max_steps]:
+            out.append(f"    {s.skill}: {_show(s.from_)} -> {s.to}\n")
+        if len(v.steps) > max_steps:
+            out.append(
+                f"    ... and {len(v.steps) - max_steps} more (see the Summary "
+                "sheet or --format json)\n",
+                style="dim",
+            )
+
+
+def _priorities(out: Text, result: Evaluation) -> None:
+    """The first ten priorities, mandatory ones in bold, with the person's gap notes."""
+    if not result.priorities:
+        return
+    out.append("Priorities\n", style="bold")
+    for i, p in enumerate(result.priorities[:10], 1):
+        kind = "mandatory" if p.mandatory else "optional "
+        note = next((r.notes for r in result.ratings if r.skill_id == p.skill_id), "")
+        out.append(f"  {i:>2}. {kind}  {_show(p.rating):>7} -> {p.target}  ")
+        out.append(p.skill, style="bold" if p.mandatory else None)
+        if note:
+            out.append(f"  ({note})", style="dim")
         out.append("\n")
-    if result.previous_week:
-        moved = [r for r in result.ratings if r.rating != r.previous]
-        out.append(f"Since {result.previous_week}: ", style="bold")
-        out.append(
-            ", ".join(f"{r.skill} {_show(r.previous)} -> {_show(r.rating)}" for r in moved)
-            or "no change"
-        )
-        out.append("\n\n")
+    if len(result.priorities) > 10:
+        out.append(f"      ... and {len(result.priorities) - 10} more\n", style="dim")
+    out.append("\n")
+
+
+def _movement(out: Text, result: Evaluation) -> None:
+    """The ratings that moved since the previous week's snapshot."""
+    if not result.previous_week:
+        return
+    moved = [r for r in result.ratings if r.rating != r.previous]
+    out.append(f"Since {result.previous_week}: ", style="bold")
+    out.append(
+        ", ".join(f"{r.skill} {_show(r.previous)} -> {_show(r.rating)}" for r in moved)
+        or "no change"
+    )
+    out.append("\n\n")
+
+
+def _warnings(out: Text, result: Evaluation) -> None:
     warnings = [f for f in result.issues if f.severity == "warning"]
-    if warnings:
-        out.append(f"Warnings ({len(warnings)})\n", style="bold yellow")
-        for f in warnings[:12]:
-            out.append(f"  {f.location()}: {f.message}\n")
-        if len(warnings) > 12:
-            out.append(f"  ... and {len(warnings) - 12} more\n", style="dim")
-        out.append("\n")
+    if not warnings:
+        return
+    out.append(f"Warnings ({len(warnings)})\n", style="bold yellow")
+    for f in warnings[:12]:
+        out.append(f"  {f.location()}: {f.message}\n")
+    if len(warnings) > 12:
+        out.append(f"  ... and {len(warnings) - 12} more\n", style="dim")
+    out.append("\n")
+
+
+def _written(out: Text, result: Evaluation) -> None:
     if result.written:
         entries = "entry" if result.log_added == 1 else "entries"
         out.append(
@@ -124,7 +176,6 @@ def evaluation_text(result: Evaluation, max_steps: int = 8) -> Text:
         )
     else:
         out.append("Nothing written (--dry-run).\n", style="dim")
-    return out
 
 
 def _md(text: str) -> str:
@@ -132,7 +183,14 @@ def _md(text: str) -> str:
 
 
 def evaluation_markdown(result: Evaluation) -> str:
-    """The evaluation as Markdown, to paste into a message to a manager."""
+    """The evaluation as Markdown, to paste into a message to a manager.
+
+    Args:
+        result: from :func:`matrix_xl.evaluate`.
+
+    Returns:
+        Markdown text; the workbook's text is escaped where Markdown would read it.
+    """
     lines = [f"## Competency readiness: {_md(result.owner or result.workbook)}", ""]
     if result.role:
         lines.append(f"Role: {_md(result.role)} · as of {result.as_of.isoformat()}")

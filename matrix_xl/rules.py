@@ -14,7 +14,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from matrix_xl.definition import Condition, Definition, Skill, Threshold, in_scope
@@ -186,56 +186,105 @@ def steps_to(
     programming over the skills with, as state, how many skills meet each condition so
     far (capped at what it needs).
 
+    Args:
+        definition: the matrix.
+        ratings: skill id -> rating, ``None`` or missing for unrated.
+        threshold: one of ``definition.thresholds``.
+
     Returns:
         The steps in the matrix's order (empty if already met), or ``None`` if the
         threshold cannot be met by any ratings.
     """
     skills = definition.skills
-    conditions = threshold.conditions
+    needs = _needs(skills, threshold.conditions)
+    if needs is None:
+        return None
+    floor = _forced_floor(skills, ratings, threshold.conditions, needs)
+    chosen = _cheapest_levels(skills, ratings, threshold.conditions, needs, floor)
+    if chosen is None:  # pragma: no cover - needs <= scope sizes makes the goal reachable
+        return None
+    return tuple(
+        Step(s.id, s.name, ratings.get(s.id), level)
+        for s, level in zip(skills, chosen, strict=True)
+        if level > _rating(ratings, s)
+    )
+
+
+def _needs(skills: Sequence[Skill], conditions: Sequence[Condition]) -> list[int] | None:
+    """How many skills each condition needs; ``None`` if one needs more than its scope has."""
     needs = []
     for c in conditions:
         n = sum(1 for s in skills if in_scope(c.scope, s.mandatory))
         needs.append(c.required(n))
         if needs[-1] > n:
             return None
+    return needs
 
-    # Forced raises first: "every skill of a scope" leaves no choice, and taking those
-    # out keeps the state space small for big matrices.
+
+def _forced_floor(
+    skills: Sequence[Skill],
+    ratings: Ratings,
+    conditions: Sequence[Condition],
+    needs: Sequence[int],
+) -> dict[str, int]:
+    """Each skill's least final level: its rating, raised where a condition leaves no choice.
+
+    "Every skill of a scope" leaves no choice, and taking those raises out first keeps the
+    state space small for big matrices.
+    """
     floor = {s.id: _rating(ratings, s) for s in skills}
     for c, need in zip(conditions, needs, strict=True):
         scoped = [s for s in skills if in_scope(c.scope, s.mandatory)]
         if need == len(scoped):
             for s in scoped:
                 floor[s.id] = max(floor[s.id], c.level)
-    levels = sorted({c.level for c in conditions})
+    return floor
 
-    # state -> (points, touched, choices); choices is a tuple of chosen levels per skill
-    start = tuple(0 for _ in conditions)
-    best: dict[tuple[int, ...], tuple[int, int, tuple[int, ...]]] = {start: (0, 0, ())}
+
+# search state (how many skills meet each condition, capped at its need) ->
+# (points, skills touched, the chosen level of each skill so far)
+_Best = dict[tuple[int, ...], tuple[int, int, tuple[int, ...]]]
+
+
+def _cheapest_levels(
+    skills: Sequence[Skill],
+    ratings: Ratings,
+    conditions: Sequence[Condition],
+    needs: Sequence[int],
+    floor: Mapping[str, int],
+) -> tuple[int, ...] | None:
+    """The final level of every skill in the cheapest way to meet every need."""
+    levels = sorted({c.level for c in conditions})
+    best: _Best = {tuple(0 for _ in conditions): (0, 0, ())}
     for s in skills:
-        current = _rating(ratings, s)
         options = [floor[s.id]] + [lv for lv in levels if lv > floor[s.id]]
-        nxt: dict[tuple[int, ...], tuple[int, int, tuple[int, ...]]] = {}
-        for state, (points, touched, choices) in best.items():
-            for level in options:
-                new_state = tuple(
-                    min(
-                        need,
-                        have + (1 if in_scope(c.scope, s.mandatory) and level >= c.level else 0),
-                    )
-                    for c, need, have in zip(conditions, needs, state, strict=True)
-                )
-                cand = (points + level - current, touched + (level > current), (*choices, level))
-                old = nxt.get(new_state)
-                # On a tie, raise the skills listed first in the matrix.
-                if old is None or cand[:2] < old[:2] or (cand[:2] == old[:2] and cand[2] > old[2]):
-                    nxt[new_state] = cand
-        best = nxt
+        best = _with_skill(best, s, _rating(ratings, s), options, conditions, needs)
     goal = best.get(tuple(needs))
-    if goal is None:  # pragma: no cover - needs <= scope sizes makes the goal reachable
-        return None
-    return tuple(
-        Step(s.id, s.name, ratings.get(s.id), level)
-        for s, level in zip(skills, goal[2], strict=True)
-        if level > _rating(ratings, s)
-    )
+    return None if goal is None else goal[2]
+
+
+def _with_skill(
+    best: _Best,
+    skill: Skill,
+    current: int,
+    options: Sequence[int],
+    conditions: Sequence[Condition],
+    needs: Sequence[int],
+) -> _Best:
+    """The search states after choosing a level for one more skill, cheapest per state."""
+    nxt: _Best = {}
+    for state, (points, touched, choices) in best.items():
+        for level in options:
+            new_state = tuple(
+                min(
+                    need,
+                    have + (1 if in_scope(c.scope, skill.mandatory) and level >= c.level else 0),
+                )
+                for c, need, have in zip(conditions, needs, state, strict=True)
+            )
+            cand = (points + level - current, touched + (level > current), (*choices, level))
+            old = nxt.get(new_state)
+            # On a tie, raise the skills listed first in the matrix.
+            if old is None or cand[:2] < old[:2] or (cand[:2] == old[:2] and cand[2] > old[2]):
+                nxt[new_state] = cand
+    return nxt

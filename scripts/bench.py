@@ -431,7 +431,8 @@ def bench_in_process(folder: Path, files: int, runs: int, scratch: Path) -> list
     import xlsxwriter  # noqa: F401
     from python_calamine import CalamineWorkbook
 
-    from matrix_xl.team.rollup import roll_up, write_team_workbook
+    from matrix_xl.team.rollup import roll_up
+    from matrix_xl.team.workbook import write_team_workbook
 
     paths = sorted(folder.glob("*.xlsx"))
     out = scratch / "in-process.xlsx"

@@ -175,6 +175,7 @@ def test_bad_requests_fail_clearly_and_leave_the_harness_usable(
     assert libreoffice.read(book, ["Product"]) == {"Product": 6}
 
 
+@pytest.mark.slow
 def test_timeout_restart_and_close(libreoffice: LibreOffice, book: Path) -> None:
     """A private instance (the shared one only gates the test): a timed-out
     request stops LibreOffice, the next one restarts it, and close() leaves no

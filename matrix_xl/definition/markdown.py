@@ -7,7 +7,7 @@ Recognised, by heading and column names (case and spacing ignored):
 - ``## Usage``: a numbered list;
 - ``## Readiness Thresholds``: bullets such as ``Apply only when all Mandatory ≥4 and at least
   3 optional ≥3``, and anywhere a line ``Promotion Readiness: Majority Mandatory at 4, at least
-  two at 5``;
+  two at 5`` (the sentences are read by :mod:`matrix_xl.definition.sentences`);
 - ``## Rubric Guidelines``: ``Rating | Definition | Evidence Examples``;
 - ``## Sample Question Mapping``: ``Skill | Sample Interview Questions``;
 - ``## Reading References Per Skill``: ``Skill | Primary File Section | External Anchor``.
@@ -23,18 +23,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from matrix_xl.definition.model import (
-    Condition,
-    Count,
-    Definition,
-    Level,
-    Reference,
-    Scope,
-    Skill,
-    Threshold,
-    check_definition,
-    slugify,
-)
+from matrix_xl.definition.check import check_definition
+from matrix_xl.definition.model import Definition, Level, Reference, Skill, slugify
+from matrix_xl.definition.sentences import Sections, parse_thresholds
 from matrix_xl.errors import DefinitionError
 
 __all__ = ["parse_markdown"]
@@ -59,10 +50,10 @@ def _cells(line: str) -> list[str]:
     return [c.strip() for c in re.split(r"(?<!\\)\|", body)]
 
 
-def _scan(text: str) -> tuple[list[_Table], dict[str, list[tuple[int, str]]]]:
+def _scan(text: str) -> tuple[list[_Table], Sections]:
     """Split the document into pipe tables and, per heading, its other lines."""
     tables: list[_Table] = []
-    sections: dict[str, list[tuple[int, str]]] = {}
+    sections: Sections = {}
     heading = ""
     lines = text.splitlines()
     i = 0
@@ -98,6 +89,16 @@ def _find(tables: list[_Table], columns: list[str]) -> _Table | None:
     return None
 
 
+def _require(tables: list[_Table], columns: list[str], what: str, source: str) -> _Table:
+    table = _find(tables, columns)
+    if table is None:
+        raise DefinitionError(
+            f"no {what} table: expected a pipe table with the columns " + " | ".join(columns),
+            source,
+        )
+    return table
+
+
 def _rows(t: _Table, width: int, source: str) -> list[tuple[int, list[str]]]:
     out = []
     for line, cells in t.rows:
@@ -122,23 +123,47 @@ _REFERENCES = ["Skill", "Primary File Section", "External Anchor"]
 def parse_markdown(text: str, source: str = "<markdown>") -> Definition:
     """Parse a seed-style Markdown matrix into a :class:`Definition`.
 
+    Args:
+        text: the Markdown document.
+        source: where it came from, named in errors and kept as ``Definition.source``.
+
+    Returns:
+        The checked definition.
+
     Raises:
         DefinitionError: a required table is missing or a row is malformed; the message
             names the file and the line.
     """
     tables, sections = _scan(text)
-    title = next((h for h in sections if h), "competency matrix")
-    title_line = next(
+    # Read in this order so that, of several faults, the same one is always reported.
+    skills = _skills(_require(tables, _MATRIX, "matrix", source), source)
+    rubric = _rubric(_require(tables, _RUBRIC, "rubric", source), source)
+    skills = _with_questions_and_references(skills, tables, source)
+    usage, priority = _usage(sections.get("usage", []))
+    thresholds = parse_thresholds(sections, source)
+    definition = Definition(
+        title=_title(text, sections),
+        skills=tuple(skills),
+        rubric=tuple(rubric),
+        thresholds=tuple(thresholds),
+        usage=usage,
+        priority_at_or_below=priority,
+        source=source,
+    )
+    check_definition(definition)
+    return definition
+
+
+def _title(text: str, sections: Sections) -> str:
+    # The first "# " heading as written; without one, the first heading of any level.
+    first = next((h for h in sections if h), "competency matrix")
+    return next(
         (ln.strip().lstrip("#").strip() for ln in text.splitlines() if ln.startswith("# ")),
-        title.title(),
+        first.title(),
     )
 
-    matrix = _find(tables, _MATRIX)
-    if matrix is None:
-        raise DefinitionError(
-            "no matrix table: expected a pipe table with the columns " + " | ".join(_MATRIX),
-            source,
-        )
+
+def _skills(matrix: _Table, source: str) -> list[Skill]:
     skills: list[Skill] = []
     ids: set[str] = set()
     for line, cells in _rows(matrix, 4, source):
@@ -150,25 +175,28 @@ def parse_markdown(text: str, source: str = "<markdown>") -> Definition:
             )
         if not name:
             raise DefinitionError(f"line {line}: the skill name is empty", source)
+        # Names that differ only in their parenthesised part share a slug: number them.
         sid = slugify(name)
         n = 2
         while sid in ids:
             sid, n = f"{slugify(name)}-{n}", n + 1
         ids.add(sid)
         skills.append(Skill(sid, name, flag == "yes", depth, evidence))
+    return skills
 
-    rubric_table = _find(tables, _RUBRIC)
-    if rubric_table is None:
-        raise DefinitionError(
-            "no rubric table: expected a pipe table with the columns " + " | ".join(_RUBRIC),
-            source,
-        )
+
+def _rubric(table: _Table, source: str) -> list[Level]:
     rubric: list[Level] = []
-    for line, cells in _rows(rubric_table, 3, source):
+    for line, cells in _rows(table, 3, source):
         if not re.fullmatch(r"[0-9]{1,2}", cells[0].strip()):
             raise DefinitionError(f"line {line}: rating {cells[0]!r} is not a number", source)
         rubric.append(Level(int(cells[0]), cells[1], cells[2]))
+    return rubric
 
+
+def _with_questions_and_references(
+    skills: list[Skill], tables: list[_Table], source: str
+) -> list[Skill]:
     questions: dict[str, list[str]] = {}
     table = _find(tables, _QUESTIONS)
     for line, cells in _rows(table, 2, source) if table else []:
@@ -179,35 +207,23 @@ def parse_markdown(text: str, source: str = "<markdown>") -> Definition:
     for line, cells in _rows(table, 3, source) if table else []:
         for s in _match_skills(cells[0], skills, line, source):
             references.setdefault(s.id, []).append(Reference(cells[1], cells[2]))
-    skills = [
+    return [
         replace(
             s, questions=tuple(questions.get(s.id, ())), references=tuple(references.get(s.id, ()))
         )
         for s in skills
     ]
 
-    usage_lines = sections.get("usage", [])
-    usage = tuple(
-        re.sub(r"^\d+[.)]\s*", "", ln) for _, ln in usage_lines if re.match(r"^\d+[.)]\s", ln)
-    )
+
+def _usage(lines: list[tuple[int, str]]) -> tuple[tuple[str, ...], int]:
+    """The numbered steps, and the priority level a step such as "rating ≤3" names."""
+    usage = tuple(re.sub(r"^\d+[.)]\s*", "", ln) for _, ln in lines if re.match(r"^\d+[.)]\s", ln))
     priority = 3
-    for _, ln in usage_lines:
+    for _, ln in lines:
         m = re.search(r"rating\s*(?:≤|<=)\s*(\d)", ln, re.IGNORECASE)
         if m:
             priority = int(m.group(1))
-
-    thresholds = _thresholds(sections, source)
-    definition = Definition(
-        title=title_line,
-        skills=tuple(skills),
-        rubric=tuple(rubric),
-        thresholds=tuple(thresholds),
-        usage=usage,
-        priority_at_or_below=priority,
-        source=source,
-    )
-    check_definition(definition)
-    return definition
+    return usage, priority
 
 
 def _match_skills(label: str, skills: list[Skill], line: int, source: str) -> list[Skill]:
@@ -233,107 +249,3 @@ def _match_skills(label: str, skills: list[Skill], line: int, source: str) -> li
         if found:
             return found
     raise DefinitionError(f"line {line}: {label!r} does not name a skill of the matrix", source)
-
-
-_NUMBERS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-}
-_CLAUSE = re.compile(
-    r"^(?:(?P<all>all|every)|(?P<majority>(?:a\s+)?majority|more than half)(?:\s+of)?"
-    r"|at least\s+(?P<n>\d+|" + "|".join(_NUMBERS) + r"))"
-    r"(?:\s+(?:the\s+)?(?P<scope>mandatory|optional|any))?(?:\s+skills?)?(?:\s+items?)?"
-    r"\s*(?:≥|>=|at least|at)\s*(?P<level>\d)\b",
-    re.IGNORECASE,
-)
-
-
-def _conditions(text: str, line: int, source: str) -> tuple[Condition, ...]:
-    conditions: list[Condition] = []
-    scope: Scope = "any"
-    for raw in re.split(r",|;|\band\b", text.rstrip(".")):
-        clause = raw.strip()
-        if not clause:
-            continue
-        m = _CLAUSE.match(clause)
-        if not m:
-            raise DefinitionError(
-                f"line {line}: cannot read the rule {clause!r}; write it like "
-                "'all Mandatory ≥4 and at least 3 optional ≥3'",
-                source,
-            )
-        if m.group("scope"):
-            scope = m.group("scope").lower()  # type: ignore[assignment]
-        count: Count
-        if m.group("all"):
-            count = "all"
-        elif m.group("majority"):
-            count = "majority"
-        else:
-            n = m.group("n").lower()
-            count = int(n) if n.isdigit() else _NUMBERS[n]
-        conditions.append(Condition(scope, int(m.group("level")), count))
-    return tuple(conditions)
-
-
-def _thresholds(sections: dict[str, list[tuple[int, str]]], source: str) -> list[Threshold]:
-    found: list[Threshold] = []
-    for line, text in sections.get("readiness thresholds", []):
-        body = text.lstrip("-*+ ").strip()
-        m = re.match(r"apply only (?:when|if)\s+(.*)", body, re.IGNORECASE)
-        if m:
-            found.append(
-                Threshold(
-                    "apply",
-                    "Ready to apply",
-                    "ReadyToApply",
-                    _conditions(m.group(1), line, source),
-                    body,
-                )
-            )
-            continue
-        m = re.match(r"([A-Za-z][\w ]*?)\s*(?:readiness)?\s*:\s*(.*)", body)
-        if m:
-            name = m.group(1).strip()
-            found.append(_named(name, m.group(2), line, source, body))
-            continue
-        raise DefinitionError(
-            f"line {line}: cannot read the threshold {body!r}; write 'Apply only when ...' "
-            "or 'Name: all Mandatory ≥4 and at least 3 optional ≥3'",
-            source,
-        )
-    for heading, lines in sections.items():
-        if heading == "readiness thresholds":
-            continue
-        for line, text in lines:
-            m = re.match(r"promotion readiness\s*:\s*(.*)", text, re.IGNORECASE)
-            if m:
-                found.append(_named("Promotion", m.group(1), line, source, text))
-    if not found:
-        raise DefinitionError(
-            "no readiness thresholds: add a '## Readiness Thresholds' section with a line such "
-            "as '- Apply only when all Mandatory ≥4 and at least 3 optional ≥3'",
-            source,
-        )
-    return found
-
-
-def _named(name: str, rule: str, line: int, source: str, text: str) -> Threshold:
-    # Trailing prose ("indicating spikes") is allowed after the last level.
-    rule = re.sub(r"(\d)\s+[a-z][a-z ]*\.?$", r"\1", rule.strip(), flags=re.IGNORECASE)
-    camel = "".join(w.capitalize() for w in re.findall(r"[A-Za-z0-9]+", name))
-    return Threshold(
-        slugify(name),
-        f"{name.strip().capitalize()} ready",
-        f"{camel}Ready",
-        _conditions(rule, line, source),
-        text,
-    )

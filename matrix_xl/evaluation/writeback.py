@@ -17,7 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 from matrix_xl.errors import UnreadableWorkbookError, UnsafeWriteError
 from matrix_xl.read.history import history_headers, iso_week, merge_snapshot
-from matrix_xl.read.reader import HistoryRow, MatrixRead, read_workbook
+from matrix_xl.read.losses import openpyxl_losses
+from matrix_xl.read.model import MatrixRead
+from matrix_xl.read.reader import read_workbook
+from matrix_xl.read.rows import HistoryRow
 from matrix_xl.xlsx import layout as L
 from matrix_xl.xlsx.atomic import atomic_write
 from matrix_xl.xlsx.cells import col_letter
@@ -44,10 +47,7 @@ def write_report(data: bytes, name: str, target: Path, read: MatrixRead, result:
         UnsafeWriteError: the workbook holds something openpyxl would drop, or the write
             failed (the original file is then untouched).
     """
-    from matrix_xl.read.safety import check_package
-
-    info = check_package(data, name)
-    lost = [item for item in info.unpreservable if not _owned_item(item)]
+    lost = [item for item in openpyxl_losses(data, name, read.package) if not _owned_item(item)]
     if lost:
         raise UnsafeWriteError(
             "writing the summary into this workbook would lose: "
@@ -89,9 +89,17 @@ def write_report(data: bytes, name: str, target: Path, read: MatrixRead, result:
         try:
             again = read_workbook(tmp, name=name)
         except UnreadableWorkbookError as exc:
-            raise OSError(f"the written file does not read back ({exc.message})") from None
+            raise UnsafeWriteError(
+                f"writing failed (the written file does not read back ({exc.message})); "
+                "the file was left as it was",
+                target,
+            ) from None
         if again.rating_map() != expected:
-            raise OSError("the written file does not read back with the same ratings")
+            raise UnsafeWriteError(
+                "writing failed (the written file does not read back with the same ratings); "
+                "the file was left as it was",
+                target,
+            )
 
     with atomic_write(target, check) as tmp:
         wb.save(tmp)

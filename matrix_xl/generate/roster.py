@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
 import zipfile
 from dataclasses import dataclass
 from datetime import date
@@ -22,21 +21,14 @@ from xml.sax.saxutils import escape
 
 from matrix_xl.definition import Definition, default_definition
 from matrix_xl.errors import UsageError
+from matrix_xl.generate.names import owner_field_problem, safe_filename
 from matrix_xl.generate.workbook import build_workbook
 from matrix_xl.xlsx.atomic import atomic_write_bytes
 
-__all__ = ["RosterEntry", "generate_roster", "read_roster", "safe_filename"]
+__all__ = ["RosterEntry", "generate_roster", "read_roster"]
 
 OWNER_HEADERS = ("owner", "name", "full name", "person", "employee")
 ROLE_HEADERS = ("role", "title", "job title", "position")
-_RESERVED = {
-    "con",
-    "prn",
-    "aux",
-    "nul",
-    *(f"com{i}" for i in range(1, 10)),
-    *(f"lpt{i}" for i in range(1, 10)),
-}
 _OWNER_TOKEN = "MXLOWNERc1d2e3f4"
 _ROLE_TOKEN = "MXLROLEc1d2e3f4"
 
@@ -48,48 +40,20 @@ class RosterEntry:
     line: int
 
 
-def safe_filename(name: str, max_length: int = 80) -> str:
-    """A file name (without suffix) that is valid on Windows, macOS and Linux.
-
-    Letters of any script are kept; path separators, reserved characters and control
-    characters become ``-``; reserved Windows names get a leading ``_``.
-
-    >>> safe_filename("Ana / Ops: Lead")
-    'Ana - Ops- Lead'
-    """
-    text = unicodedata.normalize("NFC", name)
-    text = re.sub(r'[\x00-\x1f\x7f<>:"/\\|?*]', "-", text)
-    text = re.sub(r"\s+", " ", text).strip(" .")
-    if len(text.encode()) > max_length:
-        text = text.encode()[:max_length].decode(errors="ignore").rstrip(" .")
-    if not text:
-        text = "person"
-    if text.split(".")[0].casefold() in _RESERVED:
-        text = f"_{text}"
-    return text
-
-
 def read_roster(path: str | Path) -> list[RosterEntry]:
     """Read a roster CSV (comma, semicolon or tab separated; UTF-8, with or without BOM).
+
+    Args:
+        path: the CSV file.
+
+    Returns:
+        One entry per person, in file order (blank lines skipped).
 
     Raises:
         UsageError: the file cannot be read, has no owner column, or a row has no owner.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise UsageError("no such roster file", path) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read the roster ({exc}); save it as UTF-8 CSV", path) from None
-    lines = text.splitlines()
-    if not any(line.strip() for line in lines):
-        raise UsageError("the roster is empty", path)
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:4096], ",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    rows = list(csv.reader(io.StringIO(text), dialect))
+    rows = _csv_rows(path)
     start = next(i for i, r in enumerate(rows) if any(c.strip() for c in r))
     header = [c.strip().casefold() for c in rows[start]]
     owner_col = next((header.index(h) for h in OWNER_HEADERS if h in header), None)
@@ -112,17 +76,30 @@ def read_roster(path: str | Path) -> list[RosterEntry]:
         if not owner:
             raise UsageError(f"line {i + 1}: the owner is empty", path)
         for label, value in (("owner", owner), ("role", role)):
-            # The workbook writer's rule: C0/C1 controls cannot be kept in a cell as typed.
-            if len(value) > 255 or any(unicodedata.category(ch) in ("Cc", "Cs") for ch in value):
-                raise UsageError(
-                    f"line {i + 1}: the {label} must be one line of at most 255 characters, "
-                    "without control characters",
-                    path,
-                )
+            problem = owner_field_problem(label, value)  # the workbook's own rule
+            if problem:
+                raise UsageError(f"line {i + 1}: {problem}", path)
         entries.append(RosterEntry(owner, role, i + 1))
     if not entries:
         raise UsageError("the roster has a header but no people", path)
     return entries
+
+
+def _csv_rows(path: Path) -> list[list[str]]:
+    """The roster's rows, in the separator it uses; at least one is not blank."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise UsageError("no such roster file", path) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read the roster ({exc}); save it as UTF-8 CSV", path) from None
+    if not any(line.strip() for line in text.splitlines()):
+        raise UsageError("the roster is empty", path)
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:4096], ",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return list(csv.reader(io.StringIO(text), dialect))
 
 
 def _unique_names(entries: list[RosterEntry]) -> list[str]:

@@ -11,7 +11,8 @@ from datetime import date
 from typing import Any
 
 from matrix_xl.definition import Definition
-from matrix_xl.read.reader import HistoryRow, parse_date
+from matrix_xl.read.rows import HistoryRow
+from matrix_xl.read.values import parse_date
 from matrix_xl.xlsx import layout as L
 
 __all__ = [
@@ -31,6 +32,7 @@ def iso_week(day: date) -> str:
 
 
 def history_headers(definition: Definition) -> list[str]:
+    """The History sheet's header row: week, date, one column per threshold, then skills."""
     return [
         "Week",
         "Date",
@@ -59,13 +61,18 @@ def parse_history(rows: Sequence[Sequence[Any]], definition: Definition) -> list
         if not isinstance(week, str) or not _is_week(week.strip()):
             continue
         when = row[date_col] if date_col < len(row) else None
-        ratings: dict[str, int | None] = {}
-        for col, sid in skill_cols.items():
-            value = row[col] if col < len(row) else None
-            number = isinstance(value, int | float) and not isinstance(value, bool)
-            ratings[sid] = int(value) if number and float(value).is_integer() else None  # type: ignore[arg-type]
+        ratings = {
+            sid: _recorded(row[c] if c < len(row) else None) for c, sid in skill_cols.items()
+        }
         out.append(HistoryRow(week.strip(), parse_date(when), ratings))
     return out
+
+
+def _recorded(value: Any) -> int | None:
+    # A rating as matrix-xl wrote it: a whole number; anything else was not a rating.
+    if isinstance(value, int | float) and not isinstance(value, bool) and float(value).is_integer():
+        return int(value)
+    return None
 
 
 def _is_week(text: str) -> bool:

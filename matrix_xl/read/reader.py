@@ -1,13 +1,9 @@
 """Read a filled competency workbook back, whatever app saved it.
 
 Values come from python-calamine (an order of magnitude faster than openpyxl); the file
-is checked cheaply for hostile content first (:mod:`matrix_xl.read.safety`). Columns are found
-by their header text, rows are matched to skills by the hidden skill id and then by name,
-so moved columns, extra columns, blank rows and title rows all still read.
-
-The result keeps plain rows; :attr:`MatrixRead.ratings` and :attr:`MatrixRead.log` build
-pandas frames on demand, so a team roll-up can read a thousand files without building a
-thousand frames.
+is checked cheaply for hostile content first (:mod:`matrix_xl.read.package`). Columns are
+found by their header text, rows are matched to skills by the hidden skill id and then by
+name, so moved columns, extra columns, blank rows and title rows all still read.
 
 Example:
     >>> from matrix_xl.generate.workbook import build_workbook
@@ -18,130 +14,54 @@ Example:
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import functools
 import io
 import json
 import re
-import zipfile
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from matrix_xl.definition import Definition, default_definition, definition_from_dict
 from matrix_xl.errors import DefinitionError, UnreadableWorkbookError, WorkbookTooLargeError
-from matrix_xl.read.safety import Limits, calamine_guard, check_package, read_source
+from matrix_xl.findings import Finding
+from matrix_xl.read.guard import calamine_guard
+from matrix_xl.read.history import parse_history
+from matrix_xl.read.limits import Limits
+from matrix_xl.read.model import MatrixRead
+from matrix_xl.read.package import PackageInfo, check_package
+from matrix_xl.read.rows import HistoryRow, LogRow, RatingRow
+from matrix_xl.read.source import read_source
+from matrix_xl.read.values import cell_text, parse_date, parse_rating
+from matrix_xl.read.xmlscan import formula_cells
 from matrix_xl.xlsx import layout as L
-from matrix_xl.xlsx.cells import col_letter
+from matrix_xl.xlsx.cells import col_letter, strip_control
 
-if TYPE_CHECKING:
-    import pandas as pd
-
-    from matrix_xl.findings import Finding
-
-__all__ = ["HistoryRow", "LogRow", "MatrixRead", "RatingRow", "read_workbook"]
+__all__ = ["HEADER_SCAN_ROWS", "read_workbook"]
 
 HEADER_SCAN_ROWS = 60
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_NUMBER = re.compile(r"^[+-]?\d+(?:\.0*)?$")
 
-
-@dataclass(frozen=True)
-class RatingRow:
-    """One skill row of the Matrix sheet, as read.
-
-    ``rating`` is the whole number read, or ``None``; ``rating_error`` says why a
-    non-blank cell could not be read as one (``None`` when it could, or was blank).
-    """
-
-    skill_id: str
-    skill: str
-    mandatory: str
-    rating: int | None
-    rating_error: str | None
-    notes: str
-    row: int  # 1-based sheet row
-    rating_cell: str
-    notes_cell: str
-    mandatory_cell: str
-
-
-@dataclass(frozen=True)
-class LogRow:
-    """One row of the Improvement Log as read (``date`` is ``None`` if not a date)."""
-
-    date: date | None
-    date_text: str
-    skill: str
-    action: str
-    impact: str
-    row: int
-    cells: tuple[str, str, str, str]  # Date, Skill, Action Taken, Impact
-
-
-@dataclass(frozen=True)
-class HistoryRow:
-    """One weekly snapshot of the History sheet."""
-
-    week: str
-    date: date | None
-    ratings: dict[str, int | None]  # skill id -> rating
-
-
-@dataclass
-class MatrixRead:
-    """Everything read from one workbook.
-
-    Attributes:
-        name: the file's name as given (used in every message).
-        definition: the matrix the workbook was made from (embedded), or the built-in
-            default for a workbook without matrix-xl's metadata.
-        embedded: whether the definition came from the workbook itself.
-        sheet: the name of the sheet the matrix table was read from.
-        rows: the skill rows, in sheet order.
-        findings: problems met while reading (warnings, and errors such as unknown or
-            duplicate skills); :func:`matrix_xl.validation.schemas.validate` adds the schema checks.
-    """
-
-    name: str
-    definition: Definition
-    embedded: bool
-    sheet: str
-    owner: str
-    role: str
-    date_rated: date | None
-    created: date | None
-    rows: list[RatingRow]
-    log_rows: list[LogRow]
-    log_sheet: str | None
-    history: list[HistoryRow]
-    sheet_names: list[str]
-    extra_columns: list[str]
-    findings: list[Finding] = field(default_factory=list)
-
-    @property
-    def ratings(self) -> pd.DataFrame:
-        """The rating rows as a DataFrame (rating as a nullable integer)."""
-        from matrix_xl.validation.schemas import ratings_frame
-
-        return ratings_frame([self])
-
-    @property
-    def log(self) -> pd.DataFrame:
-        """The improvement log entries as a DataFrame."""
-        from matrix_xl.validation.schemas import log_frame
-
-        return log_frame([self])
-
-    def rating_map(self) -> dict[str, int | None]:
-        """skill id -> rating, for the rules (unreadable ratings count as unrated)."""
-        return {r.skill_id: r.rating for r in self.rows if r.skill_id}
-
+_COLUMNS = {
+    "skill": L.normalise_header(L.SKILL),
+    "mandatory": L.normalise_header(L.MANDATORY),
+    "depth": L.normalise_header(L.DEPTH),
+    "evidence": L.normalise_header(L.EVIDENCE),
+    "rating": "self-rating",
+    "notes": L.normalise_header(L.GAP_NOTES),
+    "status": L.normalise_header(L.STATUS),
+    "id": L.normalise_header(L.SKILL_ID),
+}
+_HEADER_TEXT = {
+    "skill": L.SKILL,
+    "mandatory": L.MANDATORY,
+    "rating": "Self-Rating (1-5)",
+    "notes": L.GAP_NOTES,
+}
+_KNOWN_HEADERS = set(_COLUMNS.values())
 
 _DEFINITIONS: dict[str, Definition] = {}
-
 
 _norm = L.normalise_header  # remembered there: headers recur in every workbook
 
@@ -198,16 +118,15 @@ def read_workbook(
     """
     limits = limits or Limits()
     data, display = read_source(source, name, limits=limits)
-    parts: dict[str, bytes] = {}  # worksheets' XML, decompressed once by the check
-    check_package(data, display, limits, parts=parts)
+    package = check_package(data, display, limits)
     # Only calamine's own calls are guarded: a bug of ours must not pass for a bad file.
     with calamine_guard(display):
-        from python_calamine import CalamineWorkbook
+        from python_calamine import CalamineWorkbook  # heavy: only a read needs it
 
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheet_names = list(book.sheet_names)
     meta = _read_meta(book, display) if L.META in sheet_names else None
-    return _Reader(book, data, display, sheet_names, meta, limits, parts).read()
+    return _Reader(book, package, display, sheet_names, meta, limits).read()
 
 
 def _cells(book: Any, sheet: str, limits: Limits, display: str) -> list[list[Any]]:
@@ -222,16 +141,7 @@ def _cells(book: Any, sheet: str, limits: Limits, display: str) -> list[list[Any
     return rows
 
 
-def _text(value: Any) -> str:
-    if type(value) is str:
-        return value
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return str(value)
+# -- the hidden metadata sheet -------------------------------------------------------------
 
 
 def _read_meta(book: Any, display: str) -> dict[str, Any]:
@@ -242,9 +152,9 @@ def _read_meta(book: Any, display: str) -> dict[str, Any]:
         if not row or not isinstance(row[0], str) or not row[0]:
             continue
         if row[0] == "definition":
-            meta["definition"] = "".join(_text(v) for v in row[1:])
+            meta["definition"] = "".join(cell_text(v) for v in row[1:])
         else:
-            meta[row[0]] = _text(row[1]) if len(row) > 1 else ""
+            meta[row[0]] = cell_text(row[1]) if len(row) > 1 else ""
     return meta
 
 
@@ -274,61 +184,39 @@ def _definition_from_meta(meta: dict[str, Any], display: str) -> Definition:
     return definition
 
 
-def parse_date(value: Any) -> date | None:
-    """A date from a cell: a date, a datetime, or ISO text (``None`` otherwise)."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip()[:10])
-        except ValueError:
-            return None
-    return None
+# -- the matrix table ------------------------------------------------------------------------
 
 
-def _rating(value: Any) -> tuple[int | None, str | None]:
-    """A rating cell's value: (whole number, None), (None, None) if blank, else an error."""
-    if value is None or value == "":
-        return None, None
-    if isinstance(value, bool):
-        return None, f"{'TRUE' if value else 'FALSE'} is not a rating"
-    if isinstance(value, int | float) and abs(value) > 1_000_000:
-        return None, f"{value:g} is not a rating"
-    if isinstance(value, int):
-        return value, None
-    if isinstance(value, float):
-        if value.is_integer():
-            return int(value), None
-        return None, f"{value:g} is not a whole number"
-    if isinstance(value, datetime | date):
-        return None, f"the date {value.isoformat()[:10]} is not a rating"
-    if isinstance(value, str):
-        text = value.strip()
-        if not text:
-            return None, None
-        if _NUMBER.match(text) and len(text) <= 12:
-            return int(float(text)), None
-        shown = text if len(text) <= 40 else text[:37] + "..."
-        return None, f"{shown!r} is not a number"
-    return None, f"{value!r} is not a rating"
+@dataclass(frozen=True)
+class _Table:
+    """Where the matrix table is: its sheet, the sheet's cells, its header row, its columns."""
+
+    sheet: str
+    rows: list[list[Any]]
+    header_row: int  # 0-based
+    columns: dict[str, int]  # column key (see _COLUMNS) -> 0-based column
+
+    def value(self, row: list[Any], key: str) -> Any:
+        col = self.columns.get(key)
+        return row[col] if col is not None and col < len(row) else None
+
+    def ref(self, key: str, i: int) -> str:
+        """The A1 reference of column ``key`` on 0-based row ``i``."""
+        return f"{col_letter(self.columns[key])}{i + 1}"
 
 
 class _Reader:
     def __init__(
         self,
         book: Any,
-        data: bytes,
+        package: PackageInfo,
         display: str,
         sheet_names: list[str],
         meta: dict[str, Any] | None,
         limits: Limits,
-        parts: dict[str, bytes] | None = None,
     ) -> None:
         self.book = book
-        self.data = data
-        self.parts = parts or {}
+        self.package = package
         self.display = display
         self.sheet_names = sheet_names
         self.meta = meta
@@ -336,58 +224,47 @@ class _Reader:
         self.findings: list[Finding] = []
 
     def _finding(self, severity: str, sheet: str, cell: str, skill: str, message: str) -> None:
-        from matrix_xl.findings import Finding
-
         self.findings.append(Finding(severity, sheet, cell, skill, message, self.display))
 
     def read(self) -> MatrixRead:
         if self.meta is not None:
-            definition = _definition_from_meta(self.meta, self.display)
-            embedded = True
+            definition, embedded = _definition_from_meta(self.meta, self.display), True
         else:
-            definition = default_definition()
-            embedded = False
-        sheet, rows, header_row, columns = self._find_matrix(definition)
+            definition, embedded = default_definition(), False
+        table = self._find_matrix()
         if not embedded:
             self._finding(
                 "warning",
-                sheet,
+                table.sheet,
                 "",
                 "",
                 "no matrix-xl metadata sheet: read against the built-in matrix by skill name "
                 "(make a workbook with `matrix-xl new` to keep your own definition in it)",
             )
-        owner, role, date_rated = self._owner_block(rows, header_row, sheet)
-        formulas = self._formula_cells(sheet, columns["rating"])
-        rating_rows, extra = self._skill_rows(
-            definition, sheet, rows, header_row, columns, formulas
-        )
+        owner, role, date_rated = self._owner_block(table)
+        rating_rows = self._skill_rows(definition, table)
         log_sheet, log_rows = self._log()
-        history = self._history(definition)
-        created = parse_date(self.meta.get("created", "")) if self.meta else None
+        meta = self.meta or {}
         return MatrixRead(
             name=self.display,
             definition=definition,
             embedded=embedded,
-            sheet=sheet,
-            owner=owner or (self.meta or {}).get("owner", ""),
-            role=role or (self.meta or {}).get("role", ""),
+            sheet=table.sheet,
+            owner=owner or meta.get("owner", ""),
+            role=role or meta.get("role", ""),
             date_rated=date_rated,
-            created=created,
+            created=parse_date(meta.get("created", "")) if self.meta else None,
             rows=rating_rows,
             log_rows=log_rows,
             log_sheet=log_sheet,
-            history=history,
+            history=self._history(definition),
             sheet_names=self.sheet_names,
-            extra_columns=extra,
+            extra_columns=_extra_columns(table),
             findings=self.findings,
+            package=self.package,
         )
 
-    # -- the matrix table ------------------------------------------------------------
-
-    def _find_matrix(
-        self, definition: Definition
-    ) -> tuple[str, list[list[Any]], int, dict[str, int]]:
+    def _find_matrix(self) -> _Table:
         candidates = [L.MATRIX] if L.MATRIX in self.sheet_names else []
         if not candidates and self.meta is None:
             # A matrix typed by hand may sit on any sheet: look for its header.
@@ -398,6 +275,18 @@ class _Reader:
                 + ", ".join(repr(s) for s in self.sheet_names),
                 self.display,
             )
+        sheet, rows, header_row, names = self._best_header(candidates)
+        columns: dict[str, int] = {}
+        for key, header in _COLUMNS.items():
+            for col, n in enumerate(names):
+                if n == header or (key == "rating" and n.startswith("self-rating")):
+                    columns.setdefault(key, col)
+        table = _Table(sheet, rows, header_row, columns)
+        self._check_columns(table)
+        return table
+
+    def _best_header(self, candidates: list[str]) -> tuple[str, list[list[Any]], int, list[str]]:
+        """(sheet, its cells, header row, normalised headers) of the likeliest header row."""
         best: tuple[int, str, list[list[Any]], int, list[str]] | None = None
         for sheet in candidates:
             rows = _cells(self.book, sheet, self.limits, self.display)
@@ -413,150 +302,115 @@ class _Reader:
                 f"{L.SKILL!r}, {L.MANDATORY!r}, 'Self-Rating' and {L.GAP_NOTES!r}",
                 self.display,
             )
-        _, sheet, rows, header_row, names = best
-        columns: dict[str, int] = {}
-        for key, header in _COLUMNS.items():
-            for col, n in enumerate(names):
-                if n == header or (key == "rating" and n.startswith("self-rating")):
-                    columns.setdefault(key, col)
-        missing = [
-            _HEADER_TEXT[k] for k in ("skill", "mandatory", "rating", "notes") if k not in columns
-        ]
-        if missing:
-            present = [str(v) for v in rows[header_row] if isinstance(v, str) and v.strip()]
-            hints = []
-            for want in missing:
-                close = difflib.get_close_matches(want, present, n=1, cutoff=0.4)
-                hints.append(f"{want!r} (closest found: {close[0]!r})" if close else f"{want!r}")
-            raise UnreadableWorkbookError(
-                f"sheet {sheet!r}, row {header_row + 1}: the matrix table has no "
-                + " and no ".join(hints)
-                + " column",
-                self.display,
-            )
-        return sheet, rows, header_row, columns
+        return best[1:]
 
-    def _owner_block(
-        self, rows: list[list[Any]], header_row: int, sheet: str
-    ) -> tuple[str, str, date | None]:
+    def _check_columns(self, table: _Table) -> None:
+        """Refuse a table without a column it needs, naming the closest header found."""
+        missing = [
+            _HEADER_TEXT[k]
+            for k in ("skill", "mandatory", "rating", "notes")
+            if k not in table.columns
+        ]
+        if not missing:
+            return
+        header = table.rows[table.header_row]
+        present = [str(v) for v in header if isinstance(v, str) and v.strip()]
+        hints = []
+        for want in missing:
+            close = difflib.get_close_matches(want, present, n=1, cutoff=0.4)
+            hints.append(f"{want!r} (closest found: {close[0]!r})" if close else f"{want!r}")
+        raise UnreadableWorkbookError(
+            f"sheet {table.sheet!r}, row {table.header_row + 1}: the matrix table has no "
+            + " and no ".join(hints)
+            + " column",
+            self.display,
+        )
+
+    def _owner_block(self, table: _Table) -> tuple[str, str, date | None]:
         found: dict[str, Any] = {}
         labels = {L.normalise_header(x): x for x in L.OWNER_LABELS}
-        for row in rows[:header_row]:
+        for row in table.rows[: table.header_row]:
             for col, value in enumerate(row[:-1]):
                 if isinstance(value, str) and _norm(value) in labels:
                     found.setdefault(labels[_norm(value)], row[col + 1])
-        owner = _text(found.get("Owner", "")).strip()
-        role = _text(found.get("Role", "")).strip()
-        return _CONTROL.sub("", owner), _CONTROL.sub("", role), parse_date(found.get("Date rated"))
+        owner = cell_text(found.get("Owner", "")).strip()
+        role = cell_text(found.get("Role", "")).strip()
+        return strip_control(owner), strip_control(role), parse_date(found.get("Date rated"))
 
-    def _formula_cells(self, sheet: str, col: int) -> set[str]:
-        """Cells of one column that hold a formula (calamine gives only their values)."""
-        part = _sheet_part(self.data, sheet, self.parts)
-        if part is None:
-            return set()
-        letter = col_letter(col)
-        cells = re.finditer(
-            rb'<c r="(' + letter.encode() + rb'\d+)"[^>]*?(?:/>|>(.*?)</c>)', part, re.DOTALL
-        )
-        return {m.group(1).decode() for m in cells if m.group(2) and b"<f" in m.group(2)}
+    # -- the skill rows --------------------------------------------------------------
 
-    def _skill_rows(
-        self,
-        definition: Definition,
-        sheet: str,
-        rows: list[list[Any]],
-        header_row: int,
-        columns: dict[str, int],
-        formulas: set[str],
-    ) -> tuple[list[RatingRow], list[str]]:
-        by_id, by_name = _skill_maps(definition)
-        letter = {key: col_letter(col) for key, col in columns.items()}
-
-        def get(row: list[Any], key: str) -> Any:
-            col = columns.get(key)
-            return row[col] if col is not None and col < len(row) else None
-
+    def _skill_rows(self, definition: Definition, table: _Table) -> list[RatingRow]:
+        skills = _Skills(definition)
+        formulas = self._formula_cells(table)
         out: list[RatingRow] = []
-        seen: dict[str, str] = {}
-        for i in range(header_row + 1, len(rows)):
-            row = rows[i]
-            name = _text(get(row, "skill")).strip()
+        seen: dict[str, str] = {}  # skill id -> its rating cell
+        for i in range(table.header_row + 1, len(table.rows)):
+            row = table.rows[i]
+            name = cell_text(table.value(row, "skill")).strip()
             if name == L.RULES_HEADING:
                 break
-            raw_rating = get(row, "rating")
-            notes_raw = _text(get(row, "notes"))
-            sid_cell = _text(get(row, "id")).strip()
-            skill_id = sid_cell if sid_cell in by_id else by_name.get(_norm(name), "")
-            rating, error = _rating(raw_rating)
-            rating_cell = f"{letter['rating']}{i + 1}"
-            notes_cell = f"{letter['notes']}{i + 1}"
-            if not skill_id:
-                if rating is None and error is None and not notes_raw.strip():
-                    continue  # a blank row, a note under the table, the rules block
-                label = name or f"row {i + 1}"
+            read = self._skill_row(skills, table, i, name, formulas)
+            if read is None:
+                continue
+            if read.skill_id in seen:
                 self._finding(
                     "error",
-                    sheet,
-                    f"{letter['skill']}{i + 1}",
-                    label,
-                    f"{label!r} is not a skill of this matrix",
+                    table.sheet,
+                    read.rating_cell,
+                    skills.name(read.skill_id),
+                    f"skill listed twice (also at {seen[read.skill_id]})",
                 )
                 continue
-            if rating_cell in formulas:
-                shown = "" if raw_rating in (None, "") else f" (value {_text(raw_rating)})"
-                rating, error = None, f"a formula{shown} is not a rating: type the number"
-            notes = _CONTROL.sub("", notes_raw)
-            if notes != notes_raw:
-                self._finding(
-                    "warning",
-                    sheet,
-                    notes_cell,
-                    by_id[skill_id].name,
-                    "control characters removed from the gap notes",
-                )
-            if skill_id in seen:
-                self._finding(
-                    "error",
-                    sheet,
-                    rating_cell,
-                    by_id[skill_id].name,
-                    f"skill listed twice (also at {seen[skill_id]})",
-                )
-                continue
-            seen[skill_id] = rating_cell
-            out.append(
-                RatingRow(
-                    skill_id=skill_id,
-                    skill=name or by_id[skill_id].name,
-                    mandatory=_text(get(row, "mandatory")).strip(),
-                    rating=rating,
-                    rating_error=error,
-                    notes=notes.strip(),
-                    row=i + 1,
-                    rating_cell=rating_cell,
-                    notes_cell=notes_cell,
-                    mandatory_cell=f"{letter['mandatory']}{i + 1}",
-                )
-            )
+            seen[read.skill_id] = read.rating_cell
+            out.append(read)
         for s in definition.skills:
             if s.id not in seen:
-                self._finding(
-                    "error",
-                    sheet,
-                    "",
-                    s.name,
-                    "skill missing from the matrix table (a deleted row?)",
-                )
-        known = set(columns.values())
-        extra = [
-            _text(v)
-            for col, v in enumerate(rows[header_row])
-            if col not in known
-            and isinstance(v, str)
-            and v.strip()
-            and _norm(v) not in _KNOWN_HEADERS
-        ]
-        return out, extra
+                message = "skill missing from the matrix table (a deleted row?)"
+                self._finding("error", table.sheet, "", s.name, message)
+        return out
+
+    def _skill_row(
+        self, skills: _Skills, table: _Table, i: int, name: str, formulas: set[str]
+    ) -> RatingRow | None:
+        """Row ``i`` as a skill row; None for a blank row or one naming no skill."""
+        row = table.rows[i]
+        raw_rating = table.value(row, "rating")
+        notes_raw = cell_text(table.value(row, "notes"))
+        skill_id = skills.find(cell_text(table.value(row, "id")).strip(), name)
+        rating, error = parse_rating(raw_rating)
+        rating_cell, notes_cell = table.ref("rating", i), table.ref("notes", i)
+        if not skill_id:
+            if rating is not None or error is not None or notes_raw.strip():
+                label = name or f"row {i + 1}"
+                message = f"{label!r} is not a skill of this matrix"
+                self._finding("error", table.sheet, table.ref("skill", i), label, message)
+            return None  # else a blank row, a note under the table, the rules block
+        if rating_cell in formulas:
+            shown = "" if raw_rating in (None, "") else f" (value {cell_text(raw_rating)})"
+            rating, error = None, f"a formula{shown} is not a rating: type the number"
+        notes = strip_control(notes_raw)
+        if notes != notes_raw:
+            message = "control characters removed from the gap notes"
+            self._finding("warning", table.sheet, notes_cell, skills.name(skill_id), message)
+        return RatingRow(
+            skill_id=skill_id,
+            skill=name or skills.name(skill_id),
+            mandatory=cell_text(table.value(row, "mandatory")).strip(),
+            rating=rating,
+            rating_error=error,
+            notes=notes.strip(),
+            row=i + 1,
+            rating_cell=rating_cell,
+            notes_cell=notes_cell,
+            mandatory_cell=table.ref("mandatory", i),
+        )
+
+    def _formula_cells(self, table: _Table) -> set[str]:
+        """Cells of the rating column that hold a formula (calamine gives only values)."""
+        xml = self.package.sheet_xml(table.sheet)
+        if xml is None:
+            return set()
+        return formula_cells(xml, col_letter(table.columns["rating"]))
 
     # -- log and history -------------------------------------------------------------
 
@@ -580,94 +434,54 @@ class _Reader:
         cols = [names.index(w) for w in want]
         out = []
         for i in range(h + 1, len(rows)):
-            row = rows[i]
-            values = [row[c] if c < len(row) else "" for c in cols]
-            if all(v is None or v == "" for v in values):
-                continue
-            texts = [_CONTROL.sub("", _text(v)).strip() for v in values]
-            refs = [f"{col_letter(col)}{i + 1}" for col in cols]
-            out.append(
-                LogRow(
-                    date=parse_date(values[0]),
-                    date_text=texts[0],
-                    skill=texts[1],
-                    action=texts[2],
-                    impact=texts[3],
-                    row=i + 1,
-                    cells=(refs[0], refs[1], refs[2], refs[3]),
-                )
-            )
+            entry = _log_row(rows[i], i, cols)
+            if entry is not None:
+                out.append(entry)
         return L.LOG, out
 
     def _history(self, definition: Definition) -> list[HistoryRow]:
         if L.HISTORY not in self.sheet_names:
             return []
-        from matrix_xl.read.history import parse_history
-
         return parse_history(_cells(self.book, L.HISTORY, self.limits, self.display), definition)
 
 
-_COLUMNS = {
-    "skill": L.normalise_header(L.SKILL),
-    "mandatory": L.normalise_header(L.MANDATORY),
-    "depth": L.normalise_header(L.DEPTH),
-    "evidence": L.normalise_header(L.EVIDENCE),
-    "rating": "self-rating",
-    "notes": L.normalise_header(L.GAP_NOTES),
-    "status": L.normalise_header(L.STATUS),
-    "id": L.normalise_header(L.SKILL_ID),
-}
-_HEADER_TEXT = {
-    "skill": L.SKILL,
-    "mandatory": L.MANDATORY,
-    "rating": "Self-Rating (1-5)",
-    "notes": L.GAP_NOTES,
-}
-_KNOWN_HEADERS = set(_COLUMNS.values())
+class _Skills:
+    """The skills of one definition, found by id or by name."""
+
+    def __init__(self, definition: Definition) -> None:
+        self.by_id, self.by_name = _skill_maps(definition)
+
+    def find(self, skill_id: str, name: str) -> str:
+        """The id of the skill a row is for: its hidden id, else its name ('' if none)."""
+        return skill_id if skill_id in self.by_id else self.by_name.get(_norm(name), "")
+
+    def name(self, skill_id: str) -> str:
+        return str(self.by_id[skill_id].name)
 
 
-def _sheet_part(data: bytes, sheet: str, parts: dict[str, bytes] | None = None) -> bytes | None:
-    """The XML of one worksheet, found through workbook.xml and its relationships.
+def _extra_columns(table: _Table) -> list[str]:
+    """The person's own columns in the matrix table's header, by their text."""
+    known = set(table.columns.values())
+    return [
+        cell_text(v)
+        for col, v in enumerate(table.rows[table.header_row])
+        if col not in known and isinstance(v, str) and v.strip() and _norm(v) not in _KNOWN_HEADERS
+    ]
 
-    ``parts`` holds parts already decompressed by :func:`check_package`; the zip is opened
-    only for what is not there.
-    """
-    known = parts or {}
-    try:
-        with contextlib.ExitStack() as stack:
-            opened: list[zipfile.ZipFile] = []
 
-            def read(part: str) -> bytes:
-                if part in known:
-                    return known[part]
-                if not opened:
-                    opened.append(stack.enter_context(zipfile.ZipFile(io.BytesIO(data))))
-                return opened[0].read(part)
-
-            wb = read("xl/workbook.xml")
-            rels = read("xl/_rels/workbook.xml.rels")
-            escaped = re.escape(_xml_escape(sheet).encode())
-            m = re.search(rb"<(?:\w+:)?sheet\b[^>]*\bname=\"" + escaped + rb"\"[^>]*>", wb)
-            if not m:
-                return None
-            rid = re.search(rb'\br:id="([^"]+)"|\bid="([^"]+)"', m.group(0))
-            if not rid:
-                return None
-            rid_value = rid.group(1) or rid.group(2)
-            t = re.search(rb'<Relationship\b[^>]*\bId="' + re.escape(rid_value) + rb'"[^>]*>', rels)
-            if not t:
-                return None
-            target = re.search(rb'\bTarget="([^"]+)"', t.group(0))
-            if not target:
-                return None
-            path = target.group(1).decode()
-            path = path.lstrip("/") if path.startswith("/") else f"xl/{path}"
-            return read(path)
-    except (KeyError, zipfile.BadZipFile, OSError):
+def _log_row(row: list[Any], i: int, cols: list[int]) -> LogRow | None:
+    """Row ``i`` of the Improvement Log (``cols``: Date, Skill, Action Taken, Impact)."""
+    values = [row[c] if c < len(row) else "" for c in cols]
+    if all(v is None or v == "" for v in values):
         return None
-
-
-def _xml_escape(text: str) -> str:
-    return (
-        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    texts = [strip_control(cell_text(v)).strip() for v in values]
+    refs = [f"{col_letter(col)}{i + 1}" for col in cols]
+    return LogRow(
+        date=parse_date(values[0]),
+        date_text=texts[0],
+        skill=texts[1],
+        action=texts[2],
+        impact=texts[3],
+        row=i + 1,
+        cells=(refs[0], refs[1], refs[2], refs[3]),
     )

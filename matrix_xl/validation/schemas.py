@@ -1,8 +1,10 @@
 """pandera schemas for the ratings table and the improvement log, and the findings they give.
 
-The schemas declare the rules; :func:`validate` runs them lazily (every problem at once)
-and turns pandera's failure cases into :class:`Finding` objects a person can read, such as
-``Matrix!E9 (Cloud (AWS/Azure/GCP basics)): rating 7 is not one of 1-5``.
+The schemas are built from the declared rules (:data:`matrix_xl.validation.checks.RULES`):
+one pandera check per rule, named after it, plus the frames' columns and dtypes.
+:func:`validate` runs them lazily (every problem at once) and maps each failure case back
+to its rule by that name, whose message gives a :class:`Finding` a person can read, such
+as ``Matrix!E9 (Cloud (AWS/Azure/GCP basics)): rating 7 is not one of 1-5``.
 
 Frames may hold many workbooks at once (a team): every row carries its ``workbook``, so
 a team is validated as one frame rather than file by file.
@@ -17,20 +19,34 @@ Example:
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Sequence
+import functools
+import math
+from collections.abc import Callable, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 import pandera.pandas as pa
-from pandera.typing import Series
 
+from matrix_xl.errors import InternalError
 from matrix_xl.findings import Finding
-from matrix_xl.xlsx import layout as L
+from matrix_xl.read.frames import log_frame, ratings_frame
+from matrix_xl.validation.checks import (
+    RULES,
+    LogRecord,
+    RatingRecord,
+    Rule,
+    Severity,
+    Table,
+    failures,
+    in_order,
+    rule_named,
+)
 
 if TYPE_CHECKING:
-    from matrix_xl.read.reader import MatrixRead
+    from matrix_xl.read.model import MatrixRead
 
 __all__ = [
     "Finding",
@@ -38,227 +54,154 @@ __all__ = [
     "RatingsSchema",
     "RatingsWarnings",
     "log_frame",
+    "log_records",
+    "rating_records",
     "ratings_frame",
+    "schema_for",
     "validate",
     "validate_many",
 ]
 
 
-# -- frames ----------------------------------------------------------------------------
+# -- schemas, built from the declared rules ------------------------------------------------
+
+# The frames' shape (columns and dtypes, as the frames above build them): a contract of
+# matrix-xl's own frames, not a rule about a workbook. A frame breaking it is a bug, and
+# :func:`validate` raises InternalError. Text columns are declared as object: a str dtype
+# check visits every value, and the frames only ever hold text there.
+_SHAPES: dict[Table, dict[str, pa.Column]] = {
+    "ratings": {
+        "workbook": pa.Column(object),
+        "skill_id": pa.Column(object),
+        "mandatory": pa.Column(object),
+        "rating": pa.Column(pd.Int64Dtype(), nullable=True),
+        "rating_error": pa.Column(object, nullable=True),
+    },
+    "log": {
+        "workbook": pa.Column(object),
+        "date": pa.Column(pd.Timestamp, nullable=True),
+        "skill": pa.Column(object),
+        "action": pa.Column(object),
+    },
+}
 
 
-def ratings_frame(reads: Sequence[MatrixRead]) -> pd.DataFrame:
-    """The rating rows of one or more workbooks as one frame, one row per skill."""
-    records: list[dict[str, Any]] = []
-    for read in reads:
-        d = read.definition
-        for r in read.rows:
-            records.append(
-                {
-                    "workbook": read.name,
-                    "sheet": read.sheet,
-                    "skill_id": r.skill_id,
-                    "skill": r.skill,
-                    "mandatory": r.mandatory,
-                    "rating": r.rating,
-                    "rating_error": r.rating_error,
-                    "notes": r.notes,
-                    "rating_cell": r.rating_cell,
-                    "notes_cell": r.notes_cell,
-                    "mandatory_cell": r.mandatory_cell,
-                    "rating_min": d.min_rating,
-                    "rating_max": d.max_rating,
-                    "priority_max": d.priority_at_or_below,
-                }
-            )
-    frame = pd.DataFrame.from_records(records, columns=_RATING_COLUMNS)
-    frame["rating"] = frame["rating"].astype("Int64")
-    for col in ("rating_min", "rating_max", "priority_max"):
-        frame[col] = frame[col].astype("int64")
-    for col in (
-        "workbook",
-        "sheet",
-        "skill_id",
-        "skill",
-        "mandatory",
-        "notes",
-        "rating_cell",
-        "notes_cell",
-        "mandatory_cell",
-    ):
-        frame[col] = frame[col].astype(object)
-    frame["rating_error"] = frame["rating_error"].astype(object)
-    return frame
+def _plain(column: pd.Series) -> list[Any]:
+    # A column's values as the rules read them: None where missing, timestamps as days.
+    # (Value by value in Python: a few pandas calls per column cost more on these frames.)
+    values = column.tolist()
+    if pd.api.types.is_datetime64_any_dtype(column):
+        return [None if v is pd.NaT else v.date() for v in values]
+    return [None if _missing(v) else v for v in values]
 
 
-_RATING_COLUMNS = [
-    "workbook",
-    "sheet",
-    "skill_id",
-    "skill",
-    "mandatory",
-    "rating",
-    "rating_error",
-    "notes",
-    "rating_cell",
-    "notes_cell",
-    "mandatory_cell",
-    "rating_min",
-    "rating_max",
-    "priority_max",
-]
+def _missing(value: object) -> bool:
+    return (
+        value is None
+        or value is pd.NA
+        or value is pd.NaT
+        or (isinstance(value, float) and math.isnan(value))
+    )
 
 
-def log_frame(reads: Sequence[MatrixRead]) -> pd.DataFrame:
-    """The improvement log rows of one or more workbooks as one frame."""
-    records = []
-    for read in reads:
-        if not read.log_rows:
-            continue
-        skills = {_skill_key(s.name) for s in read.definition.skills}
-        for r in read.log_rows:
-            records.append(
-                {
-                    "workbook": read.name,
-                    "sheet": read.log_sheet or L.LOG,
-                    "date": pd.Timestamp(r.date) if r.date else pd.NaT,
-                    "date_text": r.date_text,
-                    "skill": r.skill,
-                    "action": r.action,
-                    "impact": r.impact,
-                    "row": r.row,
-                    "cells": r.cells,
-                    "known_skill": _skill_key(r.skill) in skills,
-                }
-            )
-    frame = pd.DataFrame.from_records(records, columns=_LOG_COLUMNS)
-    frame["date"] = pd.to_datetime(frame["date"])
-    frame["row"] = frame["row"].astype("int64")
-    frame["known_skill"] = frame["known_skill"].astype(bool)
-    for col in ("workbook", "sheet", "date_text", "skill", "action", "impact"):
-        frame[col] = frame[col].astype(object)
-    return frame
+def _rows(frame: pd.DataFrame, keys: Sequence[str]) -> list[dict[str, Any]]:
+    columns = [_plain(frame[key]) for key in keys]
+    return [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
-_LOG_COLUMNS = [
-    "workbook",
-    "sheet",
-    "date",
-    "date_text",
-    "skill",
-    "action",
-    "impact",
-    "row",
-    "cells",
-    "known_skill",
-]
+_RATING_KEYS = list(RatingRecord.__annotations__)
+_LOG_KEYS = ["workbook", "sheet", "date", "date_text", "skill", "action", "known_skill", "cells"]
 
 
-def _skill_key(text: str) -> str:
-    return L.normalise_header(text)
+def rating_records(frame: pd.DataFrame) -> list[RatingRecord]:
+    """The rows of a ratings frame as the records the rules check."""
+    return cast(list[RatingRecord], _rows(frame, _RATING_KEYS))
 
 
-# -- schemas ---------------------------------------------------------------------------
+def log_records(frame: pd.DataFrame) -> list[LogRecord]:
+    """The rows of a log frame as the records the rules check (``today`` from its attrs)."""
+    today = pd.Timestamp(frame.attrs.get("today", date.today())).date()
+    out: list[LogRecord] = []
+    for row in _rows(frame, _LOG_KEYS):
+        date_cell, skill_cell, action_cell = row.pop("cells")[:3]
+        row.update(date_cell=date_cell, skill_cell=skill_cell, action_cell=action_cell)
+        out.append(cast(LogRecord, {**row, "today": today}))
+    return out
 
 
-def _blank(s: pd.Series) -> pd.Series:
-    return s.fillna("").astype(str).str.strip() == ""
+_RECORDS: dict[Table, Callable[[pd.DataFrame], Sequence[Any]]] = {
+    "ratings": rating_records,
+    "log": log_records,
+}
 
 
-class RatingsSchema(pa.DataFrameModel):
-    """Errors in the ratings table: a workbook with any is not evaluated."""
+@dataclass
+class _Validating:
+    """The frame _run is validating, and its records, made once for all its checks."""
 
-    # Text columns are declared as object: a str dtype check visits every value, and the
-    # reader only ever puts text there.
-    workbook: Series[object]
-    skill_id: Series[object]
-    mandatory: Series[object] = pa.Field(isin=["Yes", "No"])
-    rating: Series[pd.Int64Dtype] = pa.Field(nullable=True)
-    rating_error: Series[object] = pa.Field(nullable=True)
+    frame: pd.DataFrame
+    table: Table
+    rows: Sequence[Any] | None = None
 
-    @pa.dataframe_check(error="rating is not a whole number")
-    @classmethod
-    def readable_rating(cls, df: pd.DataFrame) -> pd.Series:
-        return df["rating_error"].isna()
-
-    @pa.dataframe_check(error="rating out of range")
-    @classmethod
-    def rating_in_range(cls, df: pd.DataFrame) -> pd.Series:
-        r = df["rating"]
-        inside = (r >= df["rating_min"]) & (r <= df["rating_max"])
-        return r.isna() | inside.fillna(False).astype(bool)
-
-    class Config:
-        unique = ["workbook", "skill_id"]  # noqa: RUF012 - pandera reads it as a class attribute
-        strict = False
-        coerce = False
+    def records(self) -> Sequence[Any]:
+        if self.rows is None:
+            self.rows = _RECORDS[self.table](self.frame)
+        return self.rows
 
 
-class RatingsWarnings(pa.DataFrameModel):
-    """Warnings on the ratings table: reported, never blocking."""
-
-    @pa.dataframe_check(error="unrated")
-    @classmethod
-    def rated(cls, df: pd.DataFrame) -> pd.Series:
-        return df["rating"].notna() | df["rating_error"].notna()
-
-    @pa.dataframe_check(error="priority gap without a gap note")
-    @classmethod
-    def gap_noted(cls, df: pd.DataFrame) -> pd.Series:
-        gap = (df["mandatory"] == "Yes") & (df["rating"] <= df["priority_max"]).fillna(False)
-        return ~(gap.astype(bool) & _blank(df["notes"]))
-
-    @pa.dataframe_check(error="gap note not actionable")
-    @classmethod
-    def actionable_note(cls, df: pd.DataFrame) -> pd.Series:
-        notes = df["notes"].fillna("").astype(str).str.strip()
-        return (notes == "") | notes.map(_actionable).astype(bool)
-
-    class Config:
-        strict = False
+# A context variable: each thread validates its own frame.
+_VALIDATING: ContextVar[_Validating | None] = ContextVar("_VALIDATING", default=None)
 
 
-_VAGUE = {"tbd", "todo", "tba", "n/a", "na", "none", "nothing", "-", "?", "...", "x", "idk"}
+def _pandera_check(rule: Rule[Any]) -> pa.Check:
+    # The rule's own check over the frame's rows, under the rule's name: a failure case
+    # names the rule, whatever pandera's wording. ignore_na=False: the rule decides
+    # about missing values, pandera does not pass rows for it.
+    records = _RECORDS[rule.table]
+
+    def check(frame: pd.DataFrame) -> pd.Series:
+        current = _VALIDATING.get()
+        rows = current.records() if current and current.frame is frame else records(frame)
+        return pd.Series(rule.check(rows), index=frame.index, dtype=bool)
+
+    return pa.Check(check, name=rule.name, error=rule.name, ignore_na=False)
 
 
-def _actionable(note: str) -> bool:
-    """A modest heuristic: some words, not a placeholder such as "?" or "TBD"."""
-    words = re.findall(r"[^\W\d_]{2,}", note)
-    return bool(words) and note.strip().casefold().rstrip(".!") not in _VAGUE
+_NAMES: dict[tuple[Table, tuple[Severity, ...]], str] = {
+    ("ratings", ("error",)): "RatingsSchema",
+    ("ratings", ("warning",)): "RatingsWarnings",
+    ("log", ("error",)): "ImprovementLogSchema",
+}
 
 
-class ImprovementLogSchema(pa.DataFrameModel):
-    """Errors in the improvement log."""
+@functools.cache
+def schema_for(table: Table, severities: tuple[Severity, ...]) -> pa.DataFrameSchema:
+    """The pandera schema of one table's rules of the given severities, built once.
 
-    workbook: Series[object]
-    date: Series[pd.Timestamp] = pa.Field(nullable=True)
-    skill: Series[object]
-    action: Series[object]
+    Args:
+        table: ``"ratings"`` or ``"log"``.
+        severities: which rules: ``("error",)``, ``("warning",)`` or both.
 
-    @pa.dataframe_check(error="date is not a date")
-    @classmethod
-    def real_date(cls, df: pd.DataFrame) -> pd.Series:
-        return df["date"].notna()
+    Returns:
+        A schema with one check per rule (named after it, in the order of ``RULES``),
+        and the frame's columns and dtypes when it checks errors.
+    """
+    rules = [r for r in RULES if r.table == table and r.severity in severities]
+    return pa.DataFrameSchema(
+        _SHAPES[table] if "error" in severities else {},
+        checks=[_pandera_check(rule) for rule in rules],
+        name=_NAMES.get((table, severities), f"{table} rules ({', '.join(severities)})"),
+        strict=False,
+        coerce=False,
+    )
 
-    @pa.dataframe_check(error="date in the future")
-    @classmethod
-    def not_future(cls, df: pd.DataFrame) -> pd.Series:
-        today = pd.Timestamp(df.attrs.get("today", date.today()))
-        return (df["date"] <= today).fillna(True).astype(bool)
 
-    @pa.dataframe_check(error="unknown skill")
-    @classmethod
-    def known_skill(cls, df: pd.DataFrame) -> pd.Series:
-        return df["known_skill"].astype(bool)
-
-    @pa.dataframe_check(error="no action")
-    @classmethod
-    def action_taken(cls, df: pd.DataFrame) -> pd.Series:
-        return ~_blank(df["action"])
-
-    class Config:
-        strict = False
-        coerce = False
+RatingsSchema = schema_for("ratings", ("error",))
+"""Errors in the ratings table: a workbook with any is not evaluated."""
+RatingsWarnings = schema_for("ratings", ("warning",))
+"""Warnings on the ratings table: reported, never blocking."""
+ImprovementLogSchema = schema_for("log", ("error",))
+"""Errors in the improvement log."""
 
 
 # -- running them ----------------------------------------------------------------------
@@ -282,108 +225,54 @@ def validate_many(
 ) -> dict[str, list[Finding]]:
     """Validate many workbooks as one frame per schema; findings keyed by workbook name.
 
-    ``warnings=False`` runs the error checks only (a team roll-up needs no more).
+    Args:
+        reads: workbooks as read; their names must differ.
+        today: the date log entries may not be after (default: today).
+        warnings: ``False`` runs the error rules only (a team roll-up needs no more).
+
+    Returns:
+        Each workbook's findings, as :func:`validate` gives them.
+
+    Raises:
+        InternalError: a frame does not have the shape the schemas expect (a bug).
     """
     found: dict[str, list[Finding]] = {r.name: list(r.findings) for r in reads}
-    ratings = ratings_frame(reads)
-    log = log_frame(reads)
-    log.attrs["today"] = today or date.today()
-    for finding in _run(RatingsSchema, ratings, "error", _rating_message):
-        found[finding.workbook].append(finding)
-    if warnings:
-        for finding in _run(RatingsWarnings, ratings, "warning", _rating_message):
+    frames: dict[Table, pd.DataFrame] = {"ratings": ratings_frame(reads), "log": log_frame(reads)}
+    frames["log"].attrs["today"] = today or date.today()
+    # One pandera run per table, errors and warnings together: pandera's cost is per run.
+    severities: tuple[Severity, ...] = ("error", "warning") if warnings else ("error",)
+    for table, frame in frames.items():
+        for finding in _run(schema_for(table, severities), frame, table):
             found[finding.workbook].append(finding)
-    if len(log):
-        for finding in _run(ImprovementLogSchema, log, "error", _log_message):
-            found[finding.workbook].append(finding)
-    order = {"error": 0, "warning": 1}
-    for name, items in found.items():
-        found[name] = sorted(items, key=lambda f: (order.get(f.severity, 2), _sheet_key(f)))
-    return found
+    return {name: in_order(items) for name, items in found.items()}
 
 
-def _sheet_key(f: Finding) -> tuple[str, int, str]:
-    m = re.match(r"([A-Z]+)(\d+)$", f.cell)
-    return (f.sheet, int(m.group(2)) if m else 0, m.group(1) if m else "")
-
-
-def _run(
-    model: type[pa.DataFrameModel], frame: pd.DataFrame, severity: str, message: Any
-) -> Iterable[Finding]:
+def _run(schema: pa.DataFrameSchema, frame: pd.DataFrame, table: Table) -> list[Finding]:
     if frame.empty:
         return []
+    current = _Validating(frame, table)
+    token = _VALIDATING.set(current)
     try:
-        model.validate(frame, lazy=True)
+        # inplace: the checks see this very frame (so its records); nothing is coerced.
+        schema.validate(frame, lazy=True, inplace=True)
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
     else:
         return []
-    out: list[Finding] = []
-    seen: set[tuple[str, object]] = set()
+    finally:
+        _VALIDATING.reset(token)
+    rules = [rule_named(check.name) for check in schema.checks]
+    names = {rule.name for rule in rules}
+    failed: dict[str, set[Any]] = {}
     for case in cases.itertuples(index=False):
-        index = getattr(case, "index", None)
-        check = str(case.check)
-        if index is None or pd.isna(index):
-            # A schema-wide failure (a missing column): a bug in matrix-xl, not in the file.
-            raise RuntimeError(f"{model.__name__}: {check}: {case.failure_case}")
-        if (check, index) in seen:
-            continue
-        seen.add((check, index))
-        out.append(message(frame.loc[index], check, severity))
+        index, check = getattr(case, "index", None), str(case.check)
+        if check not in names or index is None or pd.isna(index):
+            # A missing column, a wrong dtype or a check that crashed: a bug in matrix-xl.
+            raise InternalError(f"{schema.name}: {check}: {case.failure_case}")
+        failed.setdefault(check, set()).add(index)
+    rows = current.records()
+    out: list[Finding] = []
+    for rule in rules:
+        bad = failed.get(rule.name, set())
+        out.extend(failures(rule, rows, [label in bad for label in frame.index]))
     return out
-
-
-def _rating_message(row: pd.Series, check: str, severity: str) -> Finding:
-    cell, text = row["rating_cell"], ""
-    low, high = int(row["rating_min"]), int(row["rating_max"])
-    if check == "rating is not a whole number":
-        text = f"{row['rating_error']}; a rating is a whole number {low}-{high}"
-    elif check == "rating out of range":
-        text = f"rating {row['rating']} is not one of {low}-{high}"
-    elif check.startswith("isin"):
-        cell = row["mandatory_cell"]
-        text = f"Mandatory? is {row['mandatory']!r}; it must be Yes or No"
-    elif "unique" in check or "duplicate" in check:
-        text = "skill listed twice"
-    elif check == "unrated":
-        text = "unrated: it counts as not meeting any threshold"
-    elif check == "priority gap without a gap note":
-        cell = row["notes_cell"]
-        text = (
-            f"mandatory skill rated {row['rating']} with no gap note: write one concrete "
-            'action ("implement X", "read Y")'
-        )
-    elif check == "gap note not actionable":
-        cell = row["notes_cell"]
-        text = f"gap note {row['notes']!r} is not an action: say what you will do"
-    else:
-        text = f"failed {check}"
-    return Finding(
-        severity, str(row["sheet"]), str(cell), str(row["skill"]), text, str(row["workbook"])
-    )
-
-
-def _log_message(row: pd.Series, check: str, severity: str) -> Finding:
-    cells = dict(zip(("date", "skill", "action"), row["cells"], strict=False))
-    key, text = "date", f"failed {check}"
-    if check == "date is not a date":
-        shown = row["date_text"] or "empty"
-        text = (
-            f"date {shown!r} is not a date (use YYYY-MM-DD)"
-            if row["date_text"]
-            else ("the entry has no date")
-        )
-    elif check == "date in the future":
-        text = f"date {row['date'].date().isoformat()} is in the future"
-    elif check == "unknown skill":
-        key = "skill"
-        text = (
-            f"{row['skill']!r} is not a skill of the matrix"
-            if row["skill"]
-            else "the entry names no skill"
-        )
-    elif check == "no action":
-        key, text = "action", "Action Taken is empty"
-    return Finding(
-        severity, str(row["sheet"]), cells[key], str(row["skill"]), text, str(row["workbook"])
-    )

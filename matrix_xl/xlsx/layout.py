@@ -11,6 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+# The wrapped-line estimate is house style; kept importable here for
+# evaluation/writeback.py until issue 9 replaces it (style.py imports no xlsxwriter).
+from matrix_xl.xlsx.style import wrapped_lines as wrapped_lines
+
 FORMAT_VERSION = 1
 
 MATRIX = "Matrix"
@@ -56,16 +60,6 @@ def normalise_header(text: object) -> str:
 def _normalise(text: str) -> str:
     # Remembered: a team roll-up compares the same few header texts thousands of times.
     return " ".join(text.split()).casefold()
-
-
-def wrapped_lines(text: str, width: float) -> int:
-    """Lines a wrapped text takes in a column ``width`` characters wide (an estimate).
-
-    Proportional text fits about 1.1 characters per unit of column width; row heights are
-    set from this, since spreadsheet apps do not grow rows of text written by a library.
-    """
-    per_line = max(1, int(width * 1.1))
-    return sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
 
 
 def find_header_row(

@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from matrix_xl.cli import cli
 from matrix_xl.definition import default_definition
 from matrix_xl.errors import UsageError
-from matrix_xl.generate.roster import _Template, generate_roster, read_roster, safe_filename
+from matrix_xl.generate.names import safe_filename
+from matrix_xl.generate.roster import _Template, generate_roster, read_roster
 from matrix_xl.generate.workbook import build_workbook
 from matrix_xl.read.reader import read_workbook
 

@@ -305,6 +305,7 @@ def test_cached_values_agree_with_the_rules(ratings: dict[str, int | None]) -> N
     assert ws["E5"].value == f"{sum(v is not None for v in ratings.values())} of 21"
 
 
+@pytest.mark.slow
 def test_formulas_recalculated_by_libreoffice_agree_with_the_rules(
     libreoffice: LibreOffice, tmp_path: Path
 ) -> None:

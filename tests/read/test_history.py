@@ -16,7 +16,7 @@ from matrix_xl.read.history import (
     parse_history,
     previous_week,
 )
-from matrix_xl.read.reader import HistoryRow
+from matrix_xl.read.rows import HistoryRow
 
 D = default_definition()
 IDS = [s.id for s in D.skills]
