@@ -31,9 +31,10 @@ from datetime import date
 
 from lxml import etree
 
-from matrix_xl.generate.workbook import build_workbook, write_text
+from matrix_xl.generate.workbook import build_workbook
 from matrix_xl.xlsx import layout as L
 from matrix_xl.xlsx.graft import WorkbookEditor
+from matrix_xl.xlsx.style import write_text
 
 __all__ = [
     "FEATURES",

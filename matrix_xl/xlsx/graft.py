@@ -22,7 +22,7 @@ What each operation touches:
 * :meth:`~WorkbookEditor.set_active_sheet`: ``<workbookView>``, and the ``tabSelected``
   attribute of the sheets whose selection changes (one start tag each, spliced).
 
-Run :func:`matrix_xl.read.safety.check_package` on the bytes first; this module parses
+Run :func:`matrix_xl.read.package.check_package` on the bytes first; this module parses
 with entities, DTDs and the network off, but the size limits live there.
 
 Example:

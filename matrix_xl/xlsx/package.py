@@ -8,7 +8,7 @@ date and time and CRC are those of the original. A changed part keeps its place 
 zip, its compression method and its date and time.
 
 XML is parsed with lxml, with entities, DTDs and the network off (the package checks of
-:func:`matrix_xl.read.safety.check_package` run before, and refuse any DOCTYPE; this
+:func:`matrix_xl.read.package.check_package` run before, and refuse any DOCTYPE; this
 parser would not expand one either). lxml keeps namespace prefixes as they were written,
 which ``xml.etree`` does not (it renames them, which breaks ``mc:Ignorable``): no part is
 ever re-serialised with ``xml.etree``.
@@ -184,7 +184,7 @@ class Package:
 
     @classmethod
     def from_bytes(cls, data: bytes, source: str = "<bytes>") -> Package:
-        """Open a package (after :func:`~matrix_xl.read.safety.check_package` passed).
+        """Open a package (after :func:`~matrix_xl.read.package.check_package` passed).
 
         Args:
             data: the .xlsx/.xlsm file's bytes.

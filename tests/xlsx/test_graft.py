@@ -22,8 +22,8 @@ from python_calamine import CalamineWorkbook
 from xlsx_check import audit_xlsx, check_xlsx
 
 from matrix_xl.errors import UnsafeWriteError, UsageError
+from matrix_xl.read.package import check_package
 from matrix_xl.read.reader import read_workbook
-from matrix_xl.read.safety import check_package
 from matrix_xl.xlsx import layout as L
 from matrix_xl.xlsx.graft import WorkbookEditor
 
@@ -112,7 +112,7 @@ def test_grafted_sheets_hold_what_the_donor_wrote(every_feature: bytes) -> None:
     assert _sheet_values(after, "History (2)")[5] == ["2026-W05", 15.0]
     assert _sheet_values(after, "summary") == [["my own summary"]]
     grafted = parts(after)[WorkbookEditor(after).sheet_part("Summary (2)")]
-    assert b'location="\'History (2)\'!A1"' in grafted  # an internal link, no relationship
+    assert b"location=\"'History (2)'!A1\"" in grafted  # an internal link, no relationship
     assert b'<mergeCell ref="A5:D5"/>' in grafted
 
 

@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 from xlsx_check import check_xlsx
 
-from matrix_xl.generate.workbook import write_text
 from matrix_xl.read.reader import read_workbook
 from matrix_xl.xlsx import layout as L
 from matrix_xl.xlsx.graft import WorkbookEditor
+from matrix_xl.xlsx.style import write_text
 
 HOSTILE = ["=1+1", "_x0041_", "_x005F_x0041_", "<r><t>x</t></r>", "&amp;", "C:\\path_x000D_", "@A1"]
 # What a cell can hold as typed: no control characters (but tab and line feed), no lone
