@@ -21,9 +21,9 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from matrix_xl.definition import Definition
-from matrix_xl.errors import MatrixXLError
+from matrix_xl.errors import InternalError
 from matrix_xl.read.history import history_headers
-from matrix_xl.read.reader import HistoryRow
+from matrix_xl.read.rows import HistoryRow
 from matrix_xl.rules import evaluate_rules
 from matrix_xl.xlsx import style as S
 from matrix_xl.xlsx.cells import cell_ref, clip
@@ -122,11 +122,11 @@ def put_text(ws: Worksheet, row: int, col: int, text: str, fmt: Format | None = 
     an ellipsis to what one cell holds.
 
     Raises:
-        MatrixXLError: xlsxwriter refused it (it returns a code and writes nothing).
+        InternalError: xlsxwriter refused it (it returns a code and writes nothing).
     """
     code = S.write_text(ws, row, col, clip(text), fmt)
     if code < 0:
-        raise MatrixXLError(
+        raise InternalError(
             f"xlsxwriter refused the text for {ws.get_name()}!{cell_ref(row, col)} (code {code})"
         )
 
@@ -234,7 +234,7 @@ def write_history_sheet(
         The sheet.
 
     Raises:
-        MatrixXLError: xlsxwriter refused a text.
+        InternalError: xlsxwriter refused a text.
     """
     ws = wb.add_worksheet(name)
     layout = history_layout(definition)

@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from matrix_xl.errors import MatrixXLError, UsageError
+from matrix_xl.errors import InternalError, UsageError
 from matrix_xl.evaluation.history_sheet import (
     A4_INCHES,
     column_pixels,
@@ -39,7 +39,7 @@ from matrix_xl.evaluation.history_sheet import (
     write_history_sheet,
 )
 from matrix_xl.read.history import iso_week
-from matrix_xl.read.reader import HistoryRow
+from matrix_xl.read.rows import HistoryRow
 from matrix_xl.xlsx import layout as L
 from matrix_xl.xlsx import style as S
 
@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from xlsxwriter.format import Format
     from xlsxwriter.workbook import Workbook
 
-    from matrix_xl.evaluation.run import Evaluation
+    from matrix_xl.evaluation.result import Evaluation
     from matrix_xl.findings import Finding
     from matrix_xl.rules import Verdict
 
@@ -94,7 +94,7 @@ def build_report_sheets(
 
     Raises:
         UsageError: ``result`` is not valid, or a name is not a valid, distinct sheet name.
-        MatrixXLError: xlsxwriter refused part of the sheets (never silently skipped).
+        InternalError: xlsxwriter refused part of the sheets (never silently skipped).
     """
     if not result.valid:
         raise UsageError("an evaluation with errors has no summary to write")
@@ -115,7 +115,7 @@ def build_report_sheets(
         except xlsxwriter.exceptions.XlsxWriterException as exc:
             raise UsageError(f"cannot write the summary sheets: {exc}") from None
         except Warning as exc:
-            raise MatrixXLError(f"xlsxwriter refused part of the summary: {exc}") from None
+            raise InternalError(f"xlsxwriter refused part of the summary: {exc}") from None
     return buffer.getvalue()
 
 
