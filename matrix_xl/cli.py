@@ -196,6 +196,7 @@ def validate(path: Path, fmt: str) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the updated workbook here; PATH is left unchanged.",
 )
+@click.option("--force", is_flag=True, help="Let -o OUT overwrite an existing file.")
 @click.option("--dry-run", is_flag=True, help="Evaluate and report; write nothing.")
 @click.option(
     "--as-of",
@@ -204,12 +205,14 @@ def validate(path: Path, fmt: str) -> None:
 )
 @format_option("text", "json", "markdown")
 @handle_errors
-def evaluate(path: Path, output: Path | None, dry_run: bool, as_of: Any, fmt: str) -> None:
+def evaluate(
+    path: Path, output: Path | None, force: bool, dry_run: bool, as_of: Any, fmt: str
+) -> None:
     """Judge readiness and record it in the workbook (Summary, History, Improvement Log)."""
     from matrix_xl.evaluation.run import evaluate as run
 
     when: date | None = as_of.date() if as_of is not None else None
-    result = run(path, output=output, dry_run=dry_run, as_of=when)
+    result = run(path, output=output, dry_run=dry_run, as_of=when, force=force)
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     elif fmt == "markdown":

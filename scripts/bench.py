@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Benchmark matrix-xl's team roll-up, start-up, evaluation and roster generation.
+"""Benchmark matrix-xl's team roll-up, start-up, evaluation, roster generation and the cost
+of evaluate's write-back.
 
 A benchmark, not a test: it prints figures and PASS/FAIL against the goals of the
 performance issue, and always exits 0 unless it crashes. The machine it was written on has
@@ -388,6 +389,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             shutil.rmtree(big_dir)
         figures += bench_start_up(mx, bases, runs, scratch)
         figures += bench_roster(mx, 1_000, 1 if quick else 3, scratch)
+        figures += bench_write(mx, bases, 3 if quick else 11, scratch)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
@@ -576,6 +578,36 @@ def bench_roster(mx: list[str], people: int, runs: int, scratch: Path) -> list[F
             "-",
             "< 5 s",
             took < 5.0,
+        )
+    ]
+
+
+def bench_write(mx: list[str], bases: list[bytes], runs: int, scratch: Path) -> list[Figure]:
+    """(g) What writing the evaluation into the workbook costs: `evaluate` (which reads,
+    validates, judges, then writes) against `validate` (which reads and validates), on the
+    same workbook, whole processes, interleaved."""
+    log(f"(g) {runs} x evaluate (writing) vs validate on one workbook, interleaved")
+    path = scratch / "write.xlsx"
+
+    def evaluate() -> float:
+        path.write_bytes(bases[0])  # a workbook with a history; each run writes it anew
+        return wall([*mx, "evaluate", str(path)])
+
+    def validate() -> float:
+        path.write_bytes(bases[0])
+        return wall([*mx, "validate", str(path)])
+
+    evaluate(), validate()  # warm: the page cache, compiled modules
+    ours, base = median_of(runs, evaluate, validate)
+    path.unlink()
+    return [
+        Figure(
+            "(g) evaluate, writing, vs validate",
+            ms(ours),
+            ms(base),
+            f"{ours / base:.2f}x",
+            "<= 1.10x",
+            ours / base <= 1.10,
         )
     ]
 

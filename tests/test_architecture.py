@@ -37,12 +37,6 @@ HEAVY_PROJECT_MODULES = {"matrix_xl.validation.schemas"}
 # The CLI imports each command's library code inside the command, so that `matrix-xl --help`
 # loads none of it (a test in tests/test_cli.py holds --help fast).
 LAZY_BY_DESIGN = {"cli.py"}
-# The openpyxl write-back is replaced by issue 9's package-level write-back: issue 8 asked to
-# move it, not polish it. Its two long functions go with it.
-LONG_FUNCTIONS_BEING_REPLACED = {
-    ("evaluation/writeback.py", "write_report"),
-    ("evaluation/writeback.py", "_write_summary"),
-}
 
 
 def _modules() -> Iterator[tuple[str, ast.Module]]:
@@ -87,18 +81,11 @@ def test_the_layers_hold_and_no_package_has_an_import_cycle() -> None:
 
 def test_no_function_is_longer_than_a_screen() -> None:
     too_long: list[str] = []
-    listed: set[tuple[str, str]] = set()
     for module, tree in _modules():
         for name, func in _functions(tree):
             lines = (func.end_lineno or func.lineno) - func.lineno + 1
-            if (module, name) in LONG_FUNCTIONS_BEING_REPLACED:
-                listed.add((module, name))
-                if lines <= MAX_LINES:
-                    too_long.append(f"{module} {name}: {lines} lines now, remove it from the list")
-            elif lines > MAX_LINES:
+            if lines > MAX_LINES:
                 too_long.append(f"{module} {name}: {lines} lines (at most {MAX_LINES})")
-    gone = sorted(LONG_FUNCTIONS_BEING_REPLACED - listed)
-    assert not gone, f"listed as being split but no longer there (remove them): {gone}"
     assert not too_long, "\n".join(too_long)
 
 

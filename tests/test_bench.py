@@ -12,7 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "bench.py"
-FIGURES = ("(a)", "(b)", "(c)", "(d)", "(e)", "(f)")
+FIGURES = ("(a)", "(b)", "(c)", "(d)", "(e)", "(f)", "(g)")
 
 
 @pytest.mark.slow  # about 12 s: the whole benchmark script, in its quick mode

@@ -25,6 +25,7 @@ from matrix_xl.errors import InternalError
 from matrix_xl.read.history import history_headers
 from matrix_xl.read.rows import HistoryRow
 from matrix_xl.rules import evaluate_rules
+from matrix_xl.xlsx import layout as L
 from matrix_xl.xlsx import style as S
 from matrix_xl.xlsx.cells import cell_ref, clip
 
@@ -254,7 +255,7 @@ def _title(ws: Worksheet, f: dict[str, Format]) -> None:
         ws,
         1,
         0,
-        "One snapshot of every rating per ISO week, written by matrix-xl evaluate "
+        f"One snapshot of every rating per ISO week, {L.OWNED_MARK} "
         "(evaluating again in the same week replaces that week's row).",
         f["subtitle"],
     )

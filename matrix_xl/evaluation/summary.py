@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import io
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -76,6 +77,7 @@ def build_report_sheets(
     *,
     summary_name: str = L.SUMMARY,
     history_name: str = L.HISTORY,
+    kept: Mapping[str, str] | None = None,
     today: date | None = None,
 ) -> bytes:
     """Build the donor workbook: the Summary sheet, then the History sheet, nothing else.
@@ -86,6 +88,8 @@ def build_report_sheets(
         summary_name: the Summary sheet's name (another one when the person has a sheet
             of that name; the Summary then says so).
         history_name: the History sheet's name, likewise.
+        kept: for a sheet of ours under another name, the person's sheet that has its
+            usual name (in some case), by that usual name: ``{"Summary": "summary"}``.
         today: the date in the donor's document properties (``result.as_of`` when
             ``None``): equal arguments give byte-identical donors.
 
@@ -109,7 +113,8 @@ def build_report_sheets(
             wb = S.new_workbook(buffer, in_memory=True)
             wb.set_properties({"created": datetime(when.year, when.month, when.day)})
             formats = report_formats(wb)
-            _Summary(wb, formats, summary_name, history_name, result, history).write()
+            names = _Names(summary_name, history_name, dict(kept or {}))
+            _Summary(wb, formats, names, result, history).write()
             write_history_sheet(wb, history_name, result.definition, history, formats)
             wb.close()
         except xlsxwriter.exceptions.XlsxWriterException as exc:
@@ -139,6 +144,20 @@ def trend_counts(result: Evaluation, snapshot: HistoryRow) -> tuple[int, int, in
     return met(True), met(False), rated
 
 
+@dataclass(frozen=True)
+class _Names:
+    """The names of our two sheets, and the person's sheets that made them differ."""
+
+    summary: str
+    history: str
+    kept: dict[str, str]
+
+    def renamed(self) -> list[tuple[str, str]]:
+        """(the person's sheet, ours) for each of ours that does not have its usual name."""
+        pairs = ((L.SUMMARY, self.summary), (L.HISTORY, self.history))
+        return [(self.kept.get(usual, usual), ours) for usual, ours in pairs if usual != ours]
+
+
 class _Summary:
     """Writes the Summary sheet, section by section, a row cursor moving down."""
 
@@ -146,13 +165,12 @@ class _Summary:
         self,
         wb: Workbook,
         formats: dict[str, Format],
-        name: str,
-        history_name: str,
+        names: _Names,
         result: Evaluation,
         history: Sequence[HistoryRow],
     ) -> None:
-        self.wb, self.f, self.name, self.history_name = wb, formats, name, history_name
-        self.ws = wb.add_worksheet(name)
+        self.wb, self.f, self.names, self.name = wb, formats, names, names.summary
+        self.ws = wb.add_worksheet(self.name)
         self.result, self.d, self.history = result, result.definition, history
         self.row = 0
         self.heights: dict[int, float] = {}  # points, of the rows given a height
@@ -220,15 +238,11 @@ class _Summary:
         self._text(
             0,
             f"{role}as of {r.as_of.isoformat()} ({iso_week(r.as_of)}) · "
-            "written by matrix-xl evaluate; do not edit this sheet",
+            f"{L.OWNED_MARK}; do not edit this sheet",
             "subtitle",
         )
         self.row = 2
-        renamed = [
-            (mine, ours)
-            for mine, ours in ((L.SUMMARY, self.name), (L.HISTORY, self.history_name))
-            if mine != ours
-        ]
+        renamed = self.names.renamed()
         if renamed:
             self._text(0, _renamed_note(renamed), "subtitle")
         self.row = TOP

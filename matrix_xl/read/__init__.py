@@ -4,5 +4,5 @@
 before any parser sees them, with ``limits``, ``inflate`` and ``xmlscan``) -> ``guard``
 (python-calamine's failures as one error) -> ``reader`` (the cells into ``rows``, with
 ``values`` and ``history``) -> ``model`` (:class:`~matrix_xl.read.model.MatrixRead`, whose
-``frames`` the validation runs on). ``losses`` serves the openpyxl write-back only.
+``frames`` the validation runs on).
 """

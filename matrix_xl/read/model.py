@@ -40,6 +40,10 @@ class MatrixRead:
         package: what the package check learnt of the file's bytes (parts, which part is
             which sheet), so that a later step on the same bytes need not check them
             again; ``None`` for a read built by hand.
+        history_sheet: the sheet ``history`` was read from: the History that matrix-xl
+            wrote (see :func:`matrix_xl.xlsx.layout.report_sheet`), None when there is none.
+        log_columns: the 0-based columns of the Improvement Log's Date, Skill, Action Taken
+            and Impact headers; empty when the log or its header is missing.
     """
 
     name: str
@@ -58,6 +62,8 @@ class MatrixRead:
     extra_columns: list[str]
     findings: list[Finding] = field(default_factory=list)
     package: PackageInfo | None = field(default=None, repr=False, compare=False)
+    history_sheet: str | None = None
+    log_columns: tuple[int, ...] = ()
 
     @property
     def ratings(self) -> pd.DataFrame:

@@ -243,7 +243,8 @@ class _Reader:
             )
         owner, role, date_rated = self._owner_block(table)
         rating_rows = self._skill_rows(definition, table)
-        log_sheet, log_rows = self._log()
+        log_sheet, log_columns, log_rows = self._log()
+        history_sheet, history = self._history(definition)
         meta = self.meta or {}
         return MatrixRead(
             name=self.display,
@@ -257,11 +258,13 @@ class _Reader:
             rows=rating_rows,
             log_rows=log_rows,
             log_sheet=log_sheet,
-            history=self._history(definition),
+            history=history,
             sheet_names=self.sheet_names,
             extra_columns=_extra_columns(table),
             findings=self.findings,
             package=self.package,
+            history_sheet=history_sheet,
+            log_columns=log_columns,
         )
 
     def _find_matrix(self) -> _Table:
@@ -414,9 +417,10 @@ class _Reader:
 
     # -- log and history -------------------------------------------------------------
 
-    def _log(self) -> tuple[str | None, list[LogRow]]:
+    def _log(self) -> tuple[str | None, tuple[int, ...], list[LogRow]]:
+        """The log's sheet, the columns of its four headers, and its entries."""
         if L.LOG not in self.sheet_names:
-            return None, []
+            return None, (), []
         rows = _cells(self.book, L.LOG, self.limits, self.display)
         want = [L.normalise_header(h) for h in L.LOG_COLUMNS]
         h = L.find_header_row(rows, want, scan=HEADER_SCAN_ROWS)
@@ -429,7 +433,7 @@ class _Reader:
                 "the Improvement Log has no Date / Skill / Action Taken / Impact "
                 "header: log not read",
             )
-            return L.LOG, []
+            return L.LOG, (), []
         names = [_norm(v) if isinstance(v, str) else "" for v in rows[h]]
         cols = [names.index(w) for w in want]
         out = []
@@ -437,12 +441,21 @@ class _Reader:
             entry = _log_row(rows[i], i, cols)
             if entry is not None:
                 out.append(entry)
-        return L.LOG, out
+        return L.LOG, tuple(cols), out
 
-    def _history(self, definition: Definition) -> list[HistoryRow]:
-        if L.HISTORY not in self.sheet_names:
-            return []
-        return parse_history(_cells(self.book, L.HISTORY, self.limits, self.display), definition)
+    def _history(self, definition: Definition) -> tuple[str | None, list[HistoryRow]]:
+        """The History sheet matrix-xl wrote (by its recorded name) and its snapshots."""
+        record = self.meta.get(L.OWNED_SHEETS_KEY) if self.meta is not None else None
+        seen: dict[str, list[list[Any]]] = {}
+
+        def marked(sheet: str) -> bool:
+            seen[sheet] = _cells(self.book, sheet, self.limits, self.display)
+            return L.carries_mark(seen[sheet])
+
+        name = L.report_sheet(L.HISTORY, record, self.sheet_names, marked)
+        if name is None:
+            return None, []
+        return name, parse_history(seen[name], definition)
 
 
 class _Skills:

@@ -74,7 +74,7 @@ _APP = _RT + "extended-properties"
 _THEME = _RT + "theme"
 _WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 _TABLE_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
-_MAX_SHEET_NAME = 31
+_MAX_SHEET_NAME = L.MAX_SHEET_NAME
 _BAD_SHEET_CHARS = set("[]:*?/\\")
 _NUMBERED = re.compile(r"^(.*?)(\d*)(\.[^.]*)?$")
 
@@ -165,14 +165,10 @@ class WorkbookEditor:
     def free_sheet_name(self, wanted: str) -> str:
         """``wanted`` if no sheet has it in any case, else ``wanted (2)``, ``(3)``...
 
-        The result fits Excel's 31 characters.
+        The result fits Excel's 31 characters; the names are tried in the order of
+        :func:`matrix_xl.xlsx.layout.numbered_names`.
         """
-        name, n = wanted[:_MAX_SHEET_NAME], 1
-        while not self.is_name_free(name):
-            n += 1
-            suffix = f" ({n})"
-            name = wanted[: _MAX_SHEET_NAME - len(suffix)] + suffix
-        return name
+        return next(name for name in L.numbered_names(wanted) if self.is_name_free(name))
 
     def _sheet_elements(self) -> list[etree._Element]:
         sheets = self.package.xml(self.book_part).getroot().find(f"{{{_M}}}sheets")

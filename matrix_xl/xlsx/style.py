@@ -6,8 +6,8 @@ The personal workbook (:mod:`matrix_xl.generate.workbook`), the team workbook
 so a colour or a margin is changed in one place and every file follows.
 
 Nothing here imports xlsxwriter at module level (only :func:`new_workbook` does, when
-called): :mod:`matrix_xl.xlsx.layout` re-exports :func:`wrapped_lines`, and the read path,
-which imports the layout, must not pay for xlsxwriter.
+called): the write-back sizes appended rows with :func:`row_height` before it needs
+xlsxwriter, and importing this module must stay cheap.
 
 Example:
     >>> row_height([("a short skill", 36), ("a note\\non two lines", 40)])
