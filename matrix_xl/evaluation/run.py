@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from matrix_xl.errors import UnsafeWriteError
+from matrix_xl.evaluation.dates import date_for
 from matrix_xl.evaluation.judge import evaluate_read
 from matrix_xl.evaluation.result import Change, Evaluation, RatingLine
 from matrix_xl.evaluation.writeback import write_report
@@ -58,20 +59,28 @@ def evaluate(
         output: write the updated workbook here instead of updating ``path`` in place
             (``path`` is then left byte-identical).
         dry_run: write nothing.
-        as_of: the snapshot's date (default today); for backfilling and tests.
+        as_of: the snapshot's date; default the Matrix's ``Date rated``, else today (see
+            :mod:`matrix_xl.evaluation.dates`).
 
     Returns:
         The evaluation. When ``valid`` is false nothing was written.
 
     Raises:
         UnreadableWorkbookError: the workbook cannot be read.
+        UsageError: the snapshot's date is after today, before 1900, or in a week
+            before the latest on the History sheet (History is append-only); nothing is
+            written, even with ``output``.
         UnsafeWriteError: writing would lose something in the workbook, the workbook is
             open in a spreadsheet application, or the write failed; the original file is
             then untouched.
     """
     data, name = read_source(Path(path))
     read = read_workbook(data, name=name)
-    result = evaluate_read(read, as_of=as_of)
+    # -- the snapshot's date: --as-of, else Date rated, else today (evaluation/dates.py) --
+    when, notes = date_for(read, as_of, date.today())
+    read.findings.extend(notes)
+    # ----------------------------------------------------------------------------------
+    result = evaluate_read(read, as_of=when)
     if not result.valid or dry_run:
         return result
     target = Path(output) if output is not None else Path(path)
