@@ -201,7 +201,7 @@ def validate(path: Path, fmt: str) -> None:
 @click.option(
     "--as-of",
     type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="Date of this snapshot (YYYY-MM-DD); default today.",
+    help="Date of this snapshot (YYYY-MM-DD); default the Matrix's Date rated, else today.",
 )
 @format_option("text", "json", "markdown")
 @handle_errors

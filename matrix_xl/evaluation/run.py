@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from matrix_xl.errors import UnreadableWorkbookError, UnsafeWriteError
+from matrix_xl.evaluation.dates import date_for
 from matrix_xl.evaluation.judge import evaluate_read
 from matrix_xl.evaluation.result import Change, Evaluation, RatingLine
 from matrix_xl.evaluation.writeback import WriteBack, write_back
@@ -55,7 +56,8 @@ def evaluate(
             (``path`` is then left byte-identical). An existing file is refused unless
             ``force``; ``path`` itself is updated in place.
         dry_run: write nothing.
-        as_of: the snapshot's date (default today); for backfilling and tests.
+        as_of: the snapshot's date; default the Matrix's ``Date rated``, else today (see
+            :mod:`matrix_xl.evaluation.dates`).
         force: let ``output`` replace an existing file.
 
     Returns:
@@ -63,7 +65,9 @@ def evaluate(
 
     Raises:
         UnreadableWorkbookError: the workbook cannot be read.
-        UsageError: ``output`` exists and ``force`` is false.
+        UsageError: ``output`` exists and ``force`` is false; or the snapshot's date is
+            after today, before 1900, or in a week before the latest on the History sheet
+            (History is append-only); nothing is written, even with ``output``.
         UnsafeWriteError: the workbook is open in a spreadsheet application, this user may
             not write it, it changed while being written, or the write failed; the original
             file is then untouched.
@@ -90,7 +94,10 @@ def evaluate(
 
 def _judge(data: bytes, name: str, as_of: date | None) -> tuple[Evaluation, MatrixRead]:
     read = read_workbook(data, name=name)
-    return evaluate_read(read, as_of=as_of), read
+    # The snapshot's date: --as-of, else Date rated, else today (evaluation/dates.py).
+    when, notes = date_for(read, as_of, date.today())
+    read.findings.extend(notes)
+    return evaluate_read(read, as_of=when), read
 
 
 def _same_file(path: Path, output: Path) -> bool:

@@ -38,6 +38,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from matrix_xl.evaluation.judge import log_action as judged_action
 from matrix_xl.evaluation.result import Change, Evaluation
 from matrix_xl.evaluation.summary import build_report_sheets
 from matrix_xl.findings import Finding
@@ -84,7 +85,7 @@ class WriteBack:
 
 def log_action(change: Change) -> str:
     """The Action Taken of a change's log row: ``Self-rating 3 -> 4``."""
-    return f"Self-rating {S.show_rating(change.from_)} -> {S.show_rating(change.to)}"
+    return judged_action(change.from_, change.to)
 
 
 def write_back(data: bytes, read: MatrixRead, result: Evaluation) -> WriteBack:

@@ -37,6 +37,9 @@ class MatrixRead:
         findings: problems met while reading (warnings, and errors such as unknown or
             duplicate skills); :func:`matrix_xl.validation.schemas.validate` adds the
             schema checks.
+        date_rated: the Matrix's ``Date rated``, when it holds a date (a warning in
+            ``findings`` says so when it holds something else).
+        date_rated_cell: the cell ``Date rated`` was read from (``""`` if no such label).
         package: what the package check learnt of the file's bytes (parts, which part is
             which sheet), so that a later step on the same bytes need not check them
             again; ``None`` for a read built by hand.
@@ -64,6 +67,7 @@ class MatrixRead:
     package: PackageInfo | None = field(default=None, repr=False, compare=False)
     history_sheet: str | None = None
     log_columns: tuple[int, ...] = ()
+    date_rated_cell: str = ""
 
     @property
     def ratings(self) -> pd.DataFrame:

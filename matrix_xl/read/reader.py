@@ -34,8 +34,8 @@ from matrix_xl.read.model import MatrixRead
 from matrix_xl.read.package import PackageInfo, check_package
 from matrix_xl.read.rows import HistoryRow, LogRow, RatingRow
 from matrix_xl.read.source import read_source
-from matrix_xl.read.values import cell_text, parse_date, parse_rating
-from matrix_xl.read.xmlscan import formula_cells
+from matrix_xl.read.values import cell_text, parse_date, parse_day, parse_rating
+from matrix_xl.read.xmlscan import elements, formula_cells
 from matrix_xl.xlsx import layout as L
 from matrix_xl.xlsx.cells import col_letter, strip_control
 
@@ -241,7 +241,7 @@ class _Reader:
                 "no matrix-xl metadata sheet: read against the built-in matrix by skill name "
                 "(make a workbook with `matrix-xl new` to keep your own definition in it)",
             )
-        owner, role, date_rated = self._owner_block(table)
+        owner, role, date_rated, date_cell = self._owner_block(table)
         rating_rows = self._skill_rows(definition, table)
         log_sheet, log_columns, log_rows = self._log()
         history_sheet, history = self._history(definition)
@@ -254,6 +254,7 @@ class _Reader:
             owner=owner or meta.get("owner", ""),
             role=role or meta.get("role", ""),
             date_rated=date_rated,
+            date_rated_cell=date_cell,
             created=parse_date(meta.get("created", "")) if self.meta else None,
             rows=rating_rows,
             log_rows=log_rows,
@@ -329,16 +330,30 @@ class _Reader:
             self.display,
         )
 
-    def _owner_block(self, table: _Table) -> tuple[str, str, date | None]:
-        found: dict[str, Any] = {}
+    def _owner_block(self, table: _Table) -> tuple[str, str, date | None, str]:
+        """(owner, role, Date rated, the cell Date rated was read from or "")."""
+        found: dict[str, tuple[Any, str]] = {}  # label -> (the value beside it, its cell)
         labels = {L.normalise_header(x): x for x in L.OWNER_LABELS}
-        for row in table.rows[: table.header_row]:
+        for i, row in enumerate(table.rows[: table.header_row]):
             for col, value in enumerate(row[:-1]):
                 if isinstance(value, str) and _norm(value) in labels:
-                    found.setdefault(labels[_norm(value)], row[col + 1])
-        owner = cell_text(found.get("Owner", "")).strip()
-        role = cell_text(found.get("Role", "")).strip()
-        return strip_control(owner), strip_control(role), parse_date(found.get("Date rated"))
+                    found.setdefault(
+                        labels[_norm(value)], (row[col + 1], f"{col_letter(col + 1)}{i + 1}")
+                    )
+        owner = cell_text(found.get("Owner", ("", ""))[0]).strip()
+        role = cell_text(found.get("Role", ("", ""))[0]).strip()
+        value, cell = found.get(L.DATE_RATED, (None, ""))
+        rated, why = parse_day(value, date1904=_date1904(self.package))
+        if why is not None:
+            self._finding(
+                "warning",
+                table.sheet,
+                cell,
+                "",
+                f"{L.DATE_RATED}: {strip_control(why)} (type it as YYYY-MM-DD); until it is, "
+                "an evaluation is dated today",
+            )
+        return strip_control(owner), strip_control(role), rated, cell
 
     # -- the skill rows --------------------------------------------------------------
 
@@ -497,4 +512,12 @@ def _log_row(row: list[Any], i: int, cols: list[int]) -> LogRow | None:
         impact=texts[3],
         row=i + 1,
         cells=(refs[0], refs[1], refs[2], refs[3]),
+    )
+
+
+def _date1904(package: PackageInfo) -> bool:
+    # Whether the workbook counts its serial day numbers from 1904 (old Mac Excel).
+    book = package.xml.get("xl/workbook.xml", b"")
+    return any(
+        a.get("date1904", "").lower() in ("1", "true") for a in elements(book, b"workbookPr")
     )

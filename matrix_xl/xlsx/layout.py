@@ -40,6 +40,7 @@ GAP_NOTES = "Gap Notes"
 STATUS = "Status"
 SKILL_ID = "Skill ID"
 OWNER_LABELS = ("Owner", "Role", "Date rated")
+DATE_RATED = OWNER_LABELS[2]  # the snapshot's date, when the person gives one
 RULES_HEADING = "Readiness rules (live)"  # under the table; the reader stops there
 
 LOG_COLUMNS = ("Date", "Skill", "Action Taken", "Impact")

@@ -103,7 +103,7 @@ def test_weekly_round_trip_adds_history_and_exactly_the_changed_log_entries(
         (D.skill("communication").name, "Self-rating 4 -> 3"),
     }
     cloud = next(r for r in read.log_rows if r.skill == D.skill("cloud").name)
-    assert cloud.date == W2 and "mandatory target 4 now met" in cloud.impact
+    assert cloud.date == W2 and "now meets the mandatory target 4" in cloud.impact
     # evaluating again the same week adds nothing twice
     assert evaluate(path, as_of=W2).log_added == 0
     assert len(read_workbook(path).log_rows) == 3

@@ -554,3 +554,86 @@ def test_a_formula_in_a_rating_cell_is_found_on_a_sheet_of_any_name(tmp_path: Pa
     errors = [f for f in validate(read) if f.severity == "error"]
     assert [(f.sheet, f.cell) for f in errors] == [(ws.title, "C3")]
     assert "a formula is not a rating" in errors[0].message
+
+
+# -- Date rated, however the app stored it --------------------------------------------------
+
+RATED = f"B{L.MatrixLayout(len(IDS), len(D.thresholds)).block_top + 1 + 2}"  # 3rd owner line
+NOV_2 = date(2026, 11, 2)
+
+
+def test_date_rated_is_read_from_the_cell_beside_its_label() -> None:
+    read = read_workbook(TEMPLATE, name="blank.xlsx")
+    assert (read.date_rated, read.date_rated_cell, read.findings) == (None, RATED, [])
+    label = openpyxl.load_workbook(io.BytesIO(TEMPLATE))[L.MATRIX][f"A{RATED[1:]}"].value
+    assert label == L.DATE_RATED
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        datetime(2026, 11, 2),  # a date-formatted serial, as Excel and LibreOffice store it
+        datetime(2026, 11, 2, 17, 45),  # with a time of day
+        46328,  # a plain serial: the date's format was cleared
+        46328.75,
+        "2026-11-02",  # typed into a Text-formatted cell
+        " 2026-11-02 ",
+        "2026/11/2",
+        "2026-11-02T00:00:00",
+    ],
+)
+def test_date_rated_reads_however_it_is_stored(value: Any) -> None:
+    read = read_workbook(with_cell(RATED, value), name="me.xlsx")
+    assert (read.date_rated, read.findings) == (NOV_2, [])
+
+
+@pytest.mark.parametrize("number_format", ["m/d/yyyy", "d mmmm yyyy", "dd.mm.yy", "mm-dd-yy"])
+def test_date_rated_reads_in_any_date_format_an_app_gives_it(number_format: str) -> None:
+    # Google Sheets, Excel's locales and LibreOffice store a date as a serial number with
+    # a date format of their choice.
+    def change(wb: Any) -> None:
+        wb[L.MATRIX][RATED].value = datetime(2026, 11, 2)
+        wb[L.MATRIX][RATED].number_format = number_format
+
+    read = read_workbook(edit(TEMPLATE, change), name="me.xlsx")
+    assert (read.date_rated, read.findings) == (NOV_2, [])
+
+
+def test_a_plain_serial_in_a_1904_workbook_counts_from_1904() -> None:
+    serial = (NOV_2 - date(1904, 1, 1)).days
+    data = with_cell(RATED, serial)
+    book = re.sub(rb"<workbookPr ", b'<workbookPr date1904="1" ', parts_of(data)["xl/workbook.xml"])
+    read = read_workbook(zip_parts({**parts_of(data), "xl/workbook.xml": book}), name="mac.xlsx")
+    assert (read.date_rated, read.findings) == (NOV_2, [])
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ("02/11/2026", "'02/11/2026' is not a date"),
+        ("last week", "'last week' is not a date"),
+        (0.5, "12:00:00 is a time, not a date"),  # a time typed into the date cell
+        (3e6, "3e+06 is not a date"),  # past 9999-12-31
+        (True, "'True' is not a date"),
+    ],
+)
+def test_a_date_rated_that_is_no_date_is_a_warning_naming_its_cell(value: Any, why: str) -> None:
+    read = read_workbook(with_cell(RATED, value), name="me.xlsx")
+    assert read.date_rated is None
+    assert [(f.severity, f.sheet, f.cell) for f in read.findings] == [("warning", L.MATRIX, RATED)]
+    assert read.findings[0].message == (
+        f"Date rated: {why} (type it as YYYY-MM-DD); until it is, an evaluation is dated today"
+    )
+    assert read.findings[0] in validate(read)  # validate reports it too, as a warning
+
+
+def test_date_rated_as_libreoffice_saves_it(libreoffice: Any, tmp_path: Path) -> None:
+    # A number typed into the date-formatted cell, and text typed into it: LibreOffice
+    # saves the first as a dated serial, the second as a string.
+    original = tmp_path / "original.xlsx"
+    original.write_bytes(TEMPLATE)
+    for n, value in enumerate((46328.0, "2026-11-02")):
+        saved = tmp_path / f"saved{n}.xlsx"
+        libreoffice.save(str(original), str(saved), cells={f"{L.MATRIX}!{RATED}": value})
+        read = read_workbook(saved)
+        assert (read.date_rated, read.findings) == (NOV_2, []), value

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from matrix_xl.read.values import cell_text, parse_date, parse_rating
+from matrix_xl.read.values import cell_text, date_from_serial, parse_date, parse_day, parse_rating
 
 spaces = st.text(" \t\n\r\x0b\x0c\x1c\x85\u2003", max_size=3)
 
@@ -99,3 +99,77 @@ def test_a_date_reads_from_a_date_a_datetime_or_iso_text(day: date, tail: str) -
 @pytest.mark.parametrize("value", [None, "", "yesterday", "2026-13-01", "26-01-02", 46023, 1.5])
 def test_what_is_not_a_date_reads_as_none(value: Any) -> None:
     assert parse_date(value) is None
+
+
+# -- Date rated: a date however the app stored it (parse_day) ---------------------------------
+
+EXCEL_EPOCH = date(1899, 12, 30)
+
+
+def excel_serial(day: date) -> int:
+    """The serial number Excel (1900 system) stores for ``day``: serial 1 is 1900-01-01,
+    and serial 60 the 1900-02-29 that never was, so days before March 1900 are one less."""
+    serial = (day - EXCEL_EPOCH).days
+    return serial - 1 if day < date(1900, 3, 1) else serial
+
+
+@given(day=st.dates(min_value=date(1900, 1, 1)), time_of_day=st.floats(0, 0.999))
+def test_a_serial_number_is_the_day_excel_shows_for_it(day: date, time_of_day: float) -> None:
+    serial = excel_serial(day)
+    assert date_from_serial(serial) == day
+    assert parse_day(serial) == parse_day(float(serial) + time_of_day) == (day, None)
+
+
+@given(day=st.dates(min_value=date(1904, 1, 1)))
+def test_a_serial_number_of_a_1904_workbook_counts_from_1904(day: date) -> None:
+    serial = (day - date(1904, 1, 1)).days
+    assert parse_day(serial, date1904=True) == (day, None)
+
+
+@pytest.mark.parametrize("serial", [0, -1, 60, 2_958_466, float("nan"), float("inf"), 1e300])
+def test_a_serial_number_of_no_day_is_not_a_date(serial: float) -> None:
+    day, why = parse_day(serial)
+    assert day is None and why == f"{serial:g} is not a date"
+
+
+@given(
+    day=st.dates(min_value=date(1000, 1, 1)),  # four-digit years
+    sep=st.sampled_from("-/."),
+    pad=st.booleans(),
+    tail=st.sampled_from(["", "T10:30", "T10:30:00", " 10:30:00.5", "T00:00:00Z"]),
+    space=st.sampled_from(["", " ", "\t"]),
+)
+def test_year_first_text_reads_as_its_date(
+    day: date, sep: str, pad: bool, tail: str, space: str
+) -> None:
+    m, d = (f"{day.month:02d}", f"{day.day:02d}") if pad else (str(day.month), str(day.day))
+    assert parse_day(f"{space}{day.year}{sep}{m}{sep}{d}{tail}{space}") == (day, None)
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ("02/11/2026", "'02/11/2026' is not a date"),  # day or month first: ambiguous
+        ("2026-13-01", "'2026-13-01' is not a date"),
+        ("2026-02-30", "'2026-02-30' is not a date"),
+        ("2026-11-02 and more", "'2026-11-02 and more' is not a date"),
+        ("46328", "'46328' is not a date"),  # a serial as text: not what was typed
+        ("next monday", "'next monday' is not a date"),
+        ("x" * 50, f"'{'x' * 37}...' is not a date"),
+        (True, "'True' is not a date"),
+        (time(0, 0), "00:00:00 is a time, not a date"),
+        (timedelta(hours=3), "3:00:00 is a time, not a date"),
+    ],
+)
+def test_what_is_not_a_date_says_what_it_is(value: Any, why: str) -> None:
+    assert parse_day(value) == (None, why)
+
+
+@pytest.mark.parametrize("value", [None, "", "  ", "\t\n"])
+def test_a_blank_date_is_no_date_and_no_problem(value: Any) -> None:
+    assert parse_day(value) == (None, None)
+
+
+@given(day=st.dates())
+def test_a_date_or_datetime_reads_as_its_day(day: date) -> None:
+    assert parse_day(day) == parse_day(datetime.combine(day, time(23, 59))) == (day, None)
