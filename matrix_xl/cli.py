@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import shlex
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -28,12 +29,45 @@ import click
 
 from matrix_xl import __version__
 from matrix_xl.errors import EXIT_BUG, EXIT_INVALID, InternalError, MatrixXLError
+from matrix_xl.render import json_printable, printable
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+# The kind of a fatal error in --format json for what is not a MatrixXLError (each of
+# those names its own, see matrix_xl.errors).
+INTERRUPTED = "interrupted"
+NOTHING_USABLE = "nothing-usable"  # team: no file could be used, nothing was written
+
 
 def _err(message: str) -> None:
-    click.echo(f"matrix-xl: {message}", err=True)
+    click.echo(f"matrix-xl: {printable(message)}", err=True)
+
+
+def _echo_json(text: str, nl: bool = True) -> None:
+    """JSON on stdout, with what a terminal would obey escaped (see json_printable)."""
+    click.echo(json_printable(text), nl=nl)
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def error_json(kind: str, message: str, workbook: object = None) -> dict[str, Any]:
+    """What ``--format json`` prints on stdout for a fatal error.
+
+    ``{"workbook": ..., "valid": false, "error": {...}}`` for a command about one
+    workbook (validate, evaluate), ``{"error": {"kind": ..., "message": ...}}`` otherwise.
+    """
+    error = {"kind": kind, "message": message}
+    if workbook is None:
+        return {"error": error}
+    return {"workbook": str(workbook), "valid": False, "error": error}
+
+
+def _fatal_json(kwargs: dict[str, Any], kind: str, message: str) -> None:
+    # A command given --format json keeps stdout parseable on a fatal error, too.
+    if kwargs.get("fmt") == "json":
+        _echo_json(_dumps(error_json(kind, message, kwargs.get("path"))))
 
 
 def handle_errors(func: F) -> F:
@@ -42,6 +76,8 @@ def handle_errors(func: F) -> F:
     A :class:`MatrixXLError` exits with its class's code (``EXIT_FAILED``, or
     ``EXIT_INVALID``); an :class:`InternalError` or any other exception is a bug and
     exits ``EXIT_BUG``, re-raised for its traceback when ``MATRIX_XL_DEBUG`` is set.
+    A command run with ``--format json`` also prints the error as JSON on stdout
+    (:func:`error_json`), its kind from the error's class.
     """
 
     @functools.wraps(func)
@@ -49,29 +85,39 @@ def handle_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except InternalError as exc:
+            _fatal_json(kwargs, exc.kind, _bug_message(str(exc)))
             _bug(str(exc))
             raise  # only reached with MATRIX_XL_DEBUG set
         except MatrixXLError as exc:
+            _fatal_json(kwargs, exc.kind, str(exc))
             _err(f"error: {exc}")
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
-            _err("interrupted; files being written were left as they were")
+            message = "interrupted; files being written were left as they were"
+            _fatal_json(kwargs, INTERRUPTED, message)
+            _err(message)
             sys.exit(130)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as exc:  # a bug: say so plainly, still no traceback
-            _bug(f"{type(exc).__name__}: {exc}")
+            what = f"{type(exc).__name__}: {exc}"
+            _fatal_json(kwargs, InternalError.kind, _bug_message(what))
+            _bug(what)
             raise  # only reached with MATRIX_XL_DEBUG set
 
     return wrapper  # type: ignore[return-value]
 
 
-def _bug(what: str) -> None:
-    """Report a bug in one line and exit ``EXIT_BUG``; return only when MATRIX_XL_DEBUG is set."""
-    _err(
+def _bug_message(what: str) -> str:
+    return (
         f"internal error ({what}). This is a bug in matrix-xl {__version__}; "
         "set MATRIX_XL_DEBUG=1 for details and report it."
     )
+
+
+def _bug(what: str) -> None:
+    """Report a bug in one line and exit ``EXIT_BUG``; return only when MATRIX_XL_DEBUG is set."""
+    _err(_bug_message(what))
     if not os.environ.get("MATRIX_XL_DEBUG"):
         sys.exit(EXIT_BUG)
 
@@ -157,17 +203,18 @@ def new(
         from matrix_xl.generate.roster import generate_roster
 
         written = generate_roster(roster, out_dir or Path("."), definition, force=force)
-        click.echo(f"Wrote {len(written)} workbook(s) to {out_dir or Path('.')}")
+        click.echo(printable(f"Wrote {len(written)} workbook(s) to {out_dir or Path('.')}"))
         return
     if out_dir is not None:
         raise UsageError("--out-dir goes with --roster; use -o for one workbook")
     from matrix_xl.generate.workbook import write_workbook
 
     path = write_workbook(output, definition, force=force, owner=owner, role=role)
+    # The next command on a line of its own, the path quoted for a shell: paste and run.
     click.echo(
-        f"Wrote {path}: {len(definition.skills)} skills. Fill in Self-Rating, then run "
-        f"`matrix-xl evaluate {path}`."
+        printable(f"Wrote {path}: {len(definition.skills)} skills. Fill in Self-Rating, then run:")
     )
+    click.echo(printable(f"  matrix-xl evaluate {shlex.quote(str(path))}"))
 
 
 @cli.command()
@@ -180,7 +227,7 @@ def validate(path: Path, fmt: str) -> None:
 
     result = check_workbook(path)
     if fmt == "json":
-        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        _echo_json(_dumps(result.to_dict()))
     else:
         from matrix_xl.render import findings_text
 
@@ -214,7 +261,7 @@ def evaluate(
     when: date | None = as_of.date() if as_of is not None else None
     result = run(path, output=output, dry_run=dry_run, as_of=when, force=force)
     if fmt == "json":
-        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        _echo_json(_dumps(result.to_dict()))
     elif fmt == "markdown":
         from matrix_xl.render import evaluation_markdown
 
@@ -250,8 +297,10 @@ def team(paths: tuple[Path, ...], output: Path, fmt: str, force: bool) -> None:
     with _ProgressBar(enabled=fmt == "text" and sys.stderr.isatty()) as bar:
         run = team_roll_up(paths, output, force=force, progress=bar.update)
     if fmt == "json":
-        for piece in run.report.iter_json():
-            click.echo(piece, nl=False)
+        # Nothing usable is fatal: the report still lists every file, and says so.
+        extra = None if run.failure is None else error_json(NOTHING_USABLE, run.failure)
+        for piece in run.report.iter_json(extra):
+            _echo_json(piece, nl=False)
         click.echo()
     else:
         click.echo(team_text(run.report, run.written), nl=False)
@@ -269,10 +318,8 @@ def definition(definition_path: Path | None, fmt: str) -> None:
     from matrix_xl.definition import load_definition
 
     d = load_definition(definition_path)
-    click.echo(
-        d.to_toml() if fmt == "toml" else json.dumps(d.to_dict(), indent=2, ensure_ascii=False),
-        nl=False,
-    )
+    # The TOML writer quotes strings as JSON does: the same escapes keep both inert.
+    click.echo(json_printable(d.to_toml() if fmt == "toml" else _dumps(d.to_dict())), nl=False)
 
 
 class _ProgressBar:

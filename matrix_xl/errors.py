@@ -24,6 +24,13 @@ Exit codes (the CLI's, for scripts)::
     EXIT_BUG      3  an InternalError, or any other exception: a bug in matrix-xl
 
 Each message says what went wrong, where (file, sheet, cell or line) and what to do.
+
+Each class also names its ``kind``, the word ``--format json`` gives scripts for a fatal
+error (``{"error": {"kind": ..., "message": ...}}``)::
+
+    definition  unreadable  too-large  unsafe-write  usage  internal
+
+An exception that is not a :class:`MatrixXLError` is a bug: its kind is ``internal`` too.
 """
 
 from __future__ import annotations
@@ -61,6 +68,7 @@ class MatrixXLError(Exception):
     """
 
     exit_code = EXIT_FAILED
+    kind = "error"  # the word for scripts (``--format json``); each child names its own
 
     def __init__(self, message: str, path: str | Path | None = None) -> None:
         self.message = message
@@ -71,21 +79,31 @@ class MatrixXLError(Exception):
 class DefinitionError(MatrixXLError):
     """A matrix definition (TOML or Markdown) is malformed."""
 
+    kind = "definition"
+
 
 class UnreadableWorkbookError(MatrixXLError):
     """A workbook cannot be read: corrupt, hostile, not a matrix, or a required part missing."""
+
+    kind = "unreadable"
 
 
 class WorkbookTooLargeError(UnreadableWorkbookError):
     """A workbook exceeds a size limit, found before its XML is parsed."""
 
+    kind = "too-large"
+
 
 class UnsafeWriteError(MatrixXLError):
     """Writing would lose something the person made, or the write itself failed."""
 
+    kind = "unsafe-write"
+
 
 class UsageError(MatrixXLError):
     """Bad arguments: an output that exists, a roster without the columns it needs, ..."""
+
+    kind = "usage"
 
 
 class InternalError(MatrixXLError):
@@ -96,3 +114,4 @@ class InternalError(MatrixXLError):
     """
 
     exit_code = EXIT_BUG
+    kind = "internal"

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -15,7 +17,9 @@ from click.testing import CliRunner
 import matrix_xl
 from matrix_xl.cli import cli
 from matrix_xl.definition import default_definition
+from matrix_xl.errors import MatrixXLError
 from matrix_xl.generate.workbook import build_workbook
+from matrix_xl.read.limits import Limits
 from matrix_xl.read.reader import read_workbook
 from matrix_xl.xlsx import layout as L
 
@@ -212,3 +216,145 @@ def test_bad_arguments_exit_2(tmp_path: Path) -> None:
     assert run("evaluate", "x.xlsx", "--format", "yaml")[0] == 2
     code, _, err = run("new", "--roster", "r.csv", "--owner", "x")
     assert code == 2 and "--roster" in err
+
+
+# -- what a terminal and a script get ----------------------------------------------------------
+
+
+def _with_escape_in_a_skill_label(tmp: Path, rating: int) -> Path:
+    """A workbook whose Matrix holds ``_x001B_`` (an escaped ESC, as xlsx stores one) in a
+    skill label, the way a spreadsheet app can write it."""
+    import openpyxl
+
+    path = tmp / "esc.xlsx"
+    path.write_bytes(build_workbook(owner="Ev", ratings={"cloud": 4}))
+    wb = openpyxl.load_workbook(path)
+    cloud = FIRST + [s.id for s in D.skills].index("cloud")
+    wb[L.MATRIX].cell(cloud, L.COL_SKILL + 1).value = "Cloud_x001B_[2J\u202e"
+    wb[L.MATRIX].cell(cloud, L.COL_RATING + 1).value = rating
+    wb.save(path)
+    return path
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else []
+    return [text for item in items for text in _strings(item)]
+
+
+@pytest.mark.parametrize(
+    ("command", "rating"),
+    [("validate", 9), ("validate", 3), ("evaluate", 9), ("evaluate", 3), ("team", 9)],
+)
+def test_control_characters_in_a_workbook_reach_the_terminal_escaped(
+    tmp_path: Path, command: str, rating: int
+) -> None:
+    path = _with_escape_in_a_skill_label(tmp_path, rating)
+    extra = ["-o", str(tmp_path / "team.xlsx")] if command == "team" else ["--dry-run"]
+    args = [command, str(path)] + (extra if command != "validate" else [])
+    code, out, err = run(*args)
+    assert code in (0, 1, 2), err
+    both = out + err
+    assert "Cloud\\x1b[2J\\u202e" in both  # the label is shown, visibly escaped
+    assert "\x1b" not in both and "\u202e" not in both
+    for fmt in ("json", "markdown") if command == "evaluate" else ("json",):
+        _, out, _ = run(*args, "--format", fmt)
+        assert "\x1b" not in out and "\u202e" not in out
+        if fmt == "json":  # escaped in the text, the same value once parsed
+            assert any("Cloud\x1b[2J\u202e" in text for text in _strings(json.loads(out)))
+
+
+@pytest.mark.parametrize("command", ["validate", "evaluate"])
+@pytest.mark.parametrize(
+    ("make", "kind"),
+    [
+        (_truncated, "unreadable"),
+        (_no_matrix, "unreadable"),
+        (_empty, "unreadable"),
+        (lambda tmp: tmp / "nope.xlsx", "unreadable"),
+    ],
+)
+def test_a_fatal_error_with_json_still_prints_json(
+    tmp_path: Path, command: str, make: Any, kind: str
+) -> None:
+    path = make(tmp_path)
+    code, out, err = run(command, str(path), "--format", "json")
+    assert code == 2
+    line = err.removeprefix("matrix-xl: error: ").rstrip("\n")
+    assert err.count("\n") == 1 and line.startswith(f"{path}: ")
+    assert json.loads(out) == {
+        "workbook": str(path),
+        "valid": False,
+        "error": {"kind": kind, "message": line},
+    }
+
+
+def test_each_kind_of_fatal_error_in_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    huge = tmp_path / "huge.xlsx"
+    with zipfile.ZipFile(huge, "w") as z:  # more parts than any workbook has
+        for i in range(Limits().max_parts + 1):
+            z.writestr(f"xl/p{i}.xml", b"")
+    code, out, _ = run("validate", str(huge), "--format", "json")
+    assert (code, json.loads(out)["error"]["kind"]) == (2, "too-large")
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text("title = 'x'\n", encoding="utf-8")
+    code, out, _ = run("definition", "--definition", str(bad), "--format", "json")
+    assert (code, json.loads(out)["error"]["kind"]) == (2, "definition")
+
+    (tmp_path / "exists.xlsx").write_bytes(b"x")
+    code, out, _ = run(
+        "team", str(tmp_path), "-o", str(tmp_path / "exists.xlsx"), "--format", "json"
+    )
+    exists = f"{tmp_path / 'exists.xlsx'}: the file exists; pass --force to overwrite it"
+    assert code == 2
+    assert json.loads(out) == {"error": {"kind": "usage", "message": exists}}
+
+    import matrix_xl.validation.run as validation_run
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise KeyError("boom")
+
+    monkeypatch.setattr(validation_run, "check_workbook", broken)
+    monkeypatch.delenv("MATRIX_XL_DEBUG", raising=False)
+    code, out, err = run("validate", str(huge), "--format", "json")
+    body = json.loads(out)
+    assert (code, body["valid"], body["error"]["kind"]) == (3, False, "internal")
+    assert "KeyError" in body["error"]["message"] and "bug in matrix-xl" in err
+
+
+def test_team_with_nothing_usable_says_so_in_its_json(tmp_path: Path) -> None:
+    (tmp_path / "broken.xlsx").write_bytes(b"not a zip")
+    code, out, err = run("team", str(tmp_path), "-o", str(tmp_path / "t.xlsx"), "--format", "json")
+    body = json.loads(out)
+    assert code == 2 and body["errors"][0]["workbook"].endswith("broken.xlsx")
+    assert body["error"]["kind"] == "nothing-usable"
+    assert err == f"matrix-xl: error: {body['error']['message']}\n"
+
+
+def test_every_error_class_names_its_kind_once() -> None:
+    from matrix_xl import errors
+
+    classes = [
+        getattr(errors, n)
+        for n in errors.__all__
+        if isinstance(getattr(errors, n), type) and getattr(errors, n) is not MatrixXLError
+    ]
+    kinds = {c: c.__dict__.get("kind") for c in classes}
+    assert all(kinds.values()), kinds  # declared on the class itself, not inherited
+    assert len(set(kinds.values())) == len(kinds)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for kind in kinds.values():
+        assert f"`{kind}`" in readme, kind
+
+
+def test_new_prints_the_next_command_ready_to_paste(tmp_path: Path) -> None:
+    path = tmp_path / "it's my file (v2).xlsx"
+    code, out, _ = run("new", "-o", str(path))
+    assert code == 0
+    command = out.splitlines()[-1]
+    assert shlex.split(command) == ["matrix-xl", "evaluate", str(path)]
+    plain = tmp_path / "ada.xlsx"
+    _, out, _ = run("new", "-o", str(plain))
+    assert out.splitlines()[-1] == f"  matrix-xl evaluate {plain}"

@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
+import json
 import re
+import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from matrix_xl import Definition, Evaluation, Finding, build_workbook, default_definition, evaluate
 from matrix_xl.cli import cli
-from matrix_xl.render import evaluation_markdown, evaluation_text, findings_text
+from matrix_xl.render import (
+    evaluation_markdown,
+    evaluation_text,
+    findings_text,
+    is_unprintable,
+    json_printable,
+    printable,
+)
 from matrix_xl.xlsx import layout as L
 
 D = default_definition()
@@ -193,3 +205,107 @@ def _set_rating(path: Path, skill_id: str, value: Any) -> None:
     wb = openpyxl.load_workbook(path)
     wb[L.MATRIX].cell(first + IDS.index(skill_id), L.COL_RATING + 1).value = value
     wb.save(path)
+
+
+# -- nothing a workbook holds reaches the terminal as a command --------------------------------
+
+# Characters a terminal or a bidi algorithm would act on, and a few it would not.
+HOSTILE = [
+    "\x1b",
+    "\x07",
+    "\x00",
+    "\r",
+    "\n",
+    "\t",
+    "\x7f",
+    "\x9b",
+    "\x85",
+    "\u202e",
+    "\u2066",
+    "\u200f",
+    "\u061c",
+    "\u2028",
+    "\ud800",
+    "\udcff",
+    "é",
+    "😀",
+    "\u200d",
+    "\\",
+]
+hostile_text = st.text(st.one_of(st.sampled_from(HOSTILE), st.characters()), max_size=12)
+
+
+def _unprintable(text: str, allow: str = "") -> list[str]:
+    return [ch for ch in text if is_unprintable(ch) and ch not in allow]
+
+
+def test_the_unprintable_class_is_the_rule_for_every_character() -> None:
+    chars = [chr(c) for c in range(0x110000) if c < 0x3000 or c % 97 == 0]
+    assert [c for c in chars if printable(c) != c] == [c for c in chars if is_unprintable(c)]
+    assert all(is_unprintable(c) for c in "\x1b\x9b\u202e\u2069\u2028\ud800")
+    assert not any(is_unprintable(c) for c in " é😀\u200d\u00a0")
+
+
+@given(hostile_text)
+def test_printable_escapes_each_unprintable_character_and_keeps_the_rest(text: str) -> None:
+    out = printable(text)
+    assert _unprintable(out) == []
+    # Character by character: each unprintable one becomes a visible escape, the rest stay.
+    rebuilt = "".join(printable(ch) if is_unprintable(ch) else ch for ch in text)
+    assert out == rebuilt
+    for ch in set(text):
+        if is_unprintable(ch):
+            assert printable(ch).startswith("\\") and len(printable(ch)) in (2, 4, 6)
+    if not _unprintable(text):
+        assert out == text
+
+
+@given(st.recursive(hostile_text, lambda c: st.lists(c) | st.dictionaries(hostile_text, c)))
+def test_json_printable_keeps_the_value_and_escapes_what_json_leaves_raw(value: Any) -> None:
+    text = json.dumps({"v": value}, indent=2, ensure_ascii=False)
+    safe = json_printable(text)
+    assert _unprintable(safe, allow="\n") == []
+    assert json.loads(safe) == {"v": value}
+
+
+def _with_text(value: Any, text: str) -> Any:
+    """Every string inside ``value`` (dataclasses, lists, tuples) with ``text`` in it."""
+    if isinstance(value, str):
+        return f"{value}{text}"
+    if isinstance(value, list | tuple):
+        return type(value)(_with_text(v, text) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type | Definition):
+        changes = {
+            f.name: _with_text(getattr(value, f.name), text)
+            for f in dataclasses.fields(value)
+            if f.name != "severity"  # the renderers' own word, never the workbook's
+        }
+        return dataclasses.replace(value, **changes)
+    return value
+
+
+@functools.cache
+def _base_evaluations() -> tuple[Evaluation, Evaluation]:
+    """A written evaluation in week 2 (verdicts, steps, priorities, movement, warnings) and
+    an invalid one."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "me.xlsx"
+        path.write_bytes(build_workbook(owner="Ada", role="ML", ratings=ALMOST, created=W1))
+        assert evaluate(path, as_of=W1).written
+        _set_rating(path, IDS[1], 2)
+        moved = evaluate(path, as_of=W2)
+        _set_rating(path, IDS[0], 7)
+        invalid = evaluate(path, dry_run=True, as_of=W2)
+    assert moved.previous_week and moved.priorities and not invalid.valid
+    return moved, invalid
+
+
+@settings(max_examples=60, deadline=None)
+@given(hostile_text)
+def test_no_text_from_a_workbook_reaches_the_output_unescaped(text: str) -> None:
+    for base in _base_evaluations():
+        result = _with_text(base, text)
+        assert text == "" or text in result.owner  # the text is really in there
+        assert _unprintable(evaluation_text(result).plain, allow="\n") == []
+        assert _unprintable(evaluation_markdown(result), allow="\n") == []
+        assert _unprintable(findings_text(result.workbook, result.issues).plain, "\n") == []

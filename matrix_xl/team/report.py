@@ -8,8 +8,9 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -20,7 +21,7 @@ from matrix_xl.team.stats import coverage, trend, weakest
 __all__ = ["TeamReport", "group_results"]
 
 # A top-level JSON value: a plain value, or a list given one entry at a time.
-_JsonValue = str | int | Iterator[dict[str, Any]]
+_JsonValue = str | int | dict[str, Any] | Iterator[dict[str, Any]]
 
 
 @dataclass
@@ -75,20 +76,25 @@ class TeamReport:
         sheet).
         """
         return {
-            key: value if isinstance(value, str | int) else list(value)
+            key: value if isinstance(value, str | int | dict) else list(value)
             for key, value in self._json_items()
         }
 
-    def iter_json(self) -> Iterator[str]:
+    def iter_json(self, extra: Mapping[str, Any] | None = None) -> Iterator[str]:
         """``json.dumps(self.to_dict(), indent=2)`` in pieces, one entry at a time.
 
         A team of 10,000 is never held as one string (or one list of dicts).
+
+        Args:
+            extra: top-level keys to add at the end (the CLI's ``error`` when nothing
+                could be used).
         """
         yield "{"
-        for i, (key, value) in enumerate(self._json_items()):
+        items = itertools.chain(self._json_items(), (extra or {}).items())
+        for i, (key, value) in enumerate(items):
             yield f"{',' if i else ''}\n  {_dumps(key)}: "
-            if isinstance(value, str | int):
-                yield _dumps(value)
+            if isinstance(value, str | int | dict):
+                yield _dumps(value, indent=2).replace("\n", "\n  ")
                 continue
             empty = True
             for item in value:
