@@ -348,6 +348,22 @@ class LibreOffice:
         )
         return Path(result)
 
+    def delete_rows(
+        self,
+        path: str | os.PathLike[str],
+        out: str | os.PathLike[str],
+        sheet: str,
+        row: int,
+        count: int = 1,
+        *,
+        timeout: float | None = None,
+    ) -> Path:
+        """Load ``path``, unprotect ``sheet``, delete ``count`` rows from ``row`` (1-based),
+        protect it again and store to ``out`` as xlsx: a person's row deletion."""
+        payload = {"op": "delete_rows", "path": os.fspath(path), "out": os.fspath(out)}
+        payload |= {"sheet": sheet, "row": row, "count": count}
+        return Path(self._request(payload, timeout=timeout))
+
     def read(
         self,
         path: str | os.PathLike[str],

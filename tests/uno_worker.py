@@ -28,6 +28,9 @@ clearContents() and setFormula(), so read-only loading is not an option.)
 - ``{"op": "save", "path": P, "out": Q, "cells": {...}, "format": "xlsx"|"ods"|"pdf"}``
 - ``{"op": "read", "path": P, "cells": ["Sheet!E8", "SomeName", ...]}``
 - ``{"op": "sheets", "path": P}`` -> ``[{"name": ..., "visible": ...}, ...]``
+- ``{"op": "delete_rows", "path": P, "out": Q, "sheet": S, "row": R, "count": N}``: what a
+  person does by hand: unprotect sheet S (no password), delete N rows from row R
+  (1-based), protect it again, save as xlsx to Q.
 
 Cell values written: a number (setValue; true/false become 1/0), a string
 (setString, so "=..." stays text), or null (contents cleared). Values read: a
@@ -202,12 +205,7 @@ class Worker:
         fmt = req.get("format", "xlsx")
         if fmt not in _FILTERS:
             raise RequestError(f"unknown format {fmt!r}; expected one of {sorted(_FILTERS)}")
-        out = req.get("out")
-        if not isinstance(out, str) or not out:
-            raise RequestError("'out' must be a non-empty string")
-        out = os.path.abspath(out)
-        if not os.path.isdir(os.path.dirname(out)):
-            raise RequestError(f"folder of 'out' does not exist: {out}")
+        out = _out_path(req)
         values = req.get("cells") or {}
         if not isinstance(values, dict):
             raise RequestError("'cells' must be an {address: value} object")
@@ -219,6 +217,29 @@ class Worker:
             doc.storeToURL(
                 uno.systemPathToFileUrl(out),
                 _props(FilterName=_FILTERS[fmt], Overwrite=True),
+            )
+            return out
+
+    def op_delete_rows(self, req: dict[str, Any]) -> Any:
+        out = _out_path(req)
+        row, count = req.get("row"), req.get("count", 1)
+        if not isinstance(row, int) or not isinstance(count, int) or row < 1 or count < 1:
+            raise RequestError("'row' and 'count' must be positive integers")
+        with self.opened(req.get("path")) as doc:
+            sheets = doc.getSheets()
+            name = req.get("sheet")
+            if not isinstance(name, str) or not sheets.hasByName(name):
+                raise RequestError(f"no sheet {name!r} (sheets: {list(sheets.getElementNames())})")
+            sheet = sheets.getByName(name)
+            protected = sheet.isProtected()
+            if protected:
+                sheet.unprotect("")
+            sheet.getRows().removeByIndex(row - 1, count)
+            if protected:
+                sheet.protect("")
+            doc.calculateAll()
+            doc.storeToURL(
+                uno.systemPathToFileUrl(out), _props(FilterName=_FILTERS["xlsx"], Overwrite=True)
             )
             return out
 
@@ -285,6 +306,16 @@ class _Cells:
                 f"defined name {name!r} is not a cell reference: {named.getContent()!r}"
             )
         return referred.getCellByPosition(0, 0)
+
+
+def _out_path(req: dict[str, Any]) -> str:
+    out = req.get("out")
+    if not isinstance(out, str) or not out:
+        raise RequestError("'out' must be a non-empty string")
+    out = os.path.abspath(out)
+    if not os.path.isdir(os.path.dirname(out)):
+        raise RequestError(f"folder of 'out' does not exist: {out}")
+    return out
 
 
 def _check_reads(reads: Any, key: str = "read") -> None:

@@ -33,8 +33,13 @@ class Limits:
             least ``ratio_min_size`` bytes (small parts compress far and do no harm).
         ratio_min_size: see ``max_ratio``.
         max_parts: entries in the zip.
-        max_rows: the last row a worksheet may claim or use.
-        max_columns: the last column a worksheet may claim or use.
+        max_rows: the last row in which a worksheet may hold something (a value, text or
+            a formula). Empty rows and styled empty cells do not count, however far down
+            an application writes them.
+        max_columns: the last column in which a worksheet may hold something.
+        max_counted_tags: the row and cell tags visited in a worksheet whose positions
+            must be counted because some row or cell lacks its ``r`` attribute (no
+            spreadsheet application writes such a sheet; a re-save in one fixes it).
     """
 
     max_file_size: int = 20 * MiB
@@ -45,6 +50,7 @@ class Limits:
     max_parts: int = 1_000
     max_rows: int = 10_000
     max_columns: int = 256
+    max_counted_tags: int = 200_000
 
 
 def check_file_size(size: int, source: str, limits: Limits) -> None:

@@ -10,15 +10,17 @@ the part or sheet, and the limit against the figure found. It never writes anyth
 
 Why each check exists (measured with python-calamine 0.9.1 and openpyxl 3.1.5):
 
-* python-calamine builds a dense grid from the cells it finds and ignores ``<dimension>``:
-  one cell at XFD1048576 asks for 512 GiB and *aborts the process* (an allocation
-  failure, not a catchable panic); 16,000 cells without an ``r`` attribute on one row plus
-  10,000 short rows (a 20 KB file) take 22 s and 6 GB. Hence the pass over every
-  worksheet for the rows and columns its cells reach.
+* python-calamine builds a dense grid reaching the farthest cell holding a value or
+  inline text, and ignores ``<dimension>``, empty rows and styled empty cells: one value
+  at XFD1048576 asks for 512 GiB and *aborts the process* (an allocation failure, not a
+  catchable panic); 16,000 cells without an ``r`` attribute on one row plus 10,000 short
+  rows (a 20 KB file) take 22 s and 6 GB. Hence the pass over every worksheet for a cell
+  holding something beyond the limits. What applications write far down without data
+  (LibreOffice's empty ``<row r="1048576">`` after a row is deleted, a ``<dimension>`` to
+  match it) is not counted: it costs calamine nothing and refusing it would refuse
+  ordinary files.
 * openpyxl parses with defusedxml and refuses a DOCTYPE with an unclear ``ValueError``;
   calamine skips the DOCTYPE. We refuse it first, with a message that says why.
-* openpyxl's ``read_only`` mode trusts ``<dimension>``: ``max_row`` says 2,000,000 for a
-  36-row sheet that claims so, and a loop up to it runs for as long.
 
 What the check learns on the way (the parts, their root elements, which part is which
 sheet, the XML it inflated) comes back as a :class:`PackageInfo`, so that nothing after it
@@ -48,10 +50,8 @@ from matrix_xl.read.xmlscan import (
     Refusal,
     as_text,
     book_sheets,
-    cell_extent,
-    dimension_ref,
     plain_root,
-    ref_extent,
+    scan_cells,
     scan_prolog,
 )
 from matrix_xl.xlsx.cells import col_letter
@@ -110,8 +110,8 @@ def check_package(data: bytes, source: str, limits: Limits | None = None) -> Pac
 
     Only cheap checks run: the file's first bytes, the zip's central directory (sizes,
     ratios, part count, encrypted entries; nothing decompressed), the first few KB of each
-    XML part (no DOCTYPE or ENTITY declaration, a sane ``<dimension>``) and one pass over
-    each worksheet (the rows and columns its cells reach).
+    XML part (no DOCTYPE or ENTITY declaration) and one pass over each worksheet (no cell
+    holding something beyond the row and column limits).
 
     Args:
         data: the file's bytes (see :func:`matrix_xl.read.source.read_source`).
@@ -456,46 +456,39 @@ class _Package:
             text = as_text(more) or ""
 
     def _check_sheet(self, info: zipfile.ZipInfo, content: bytes) -> None:
-        """Raise if the sheet's cells reach beyond the limits (remembered when they do not)."""
+        """Raise if a cell holding something lies beyond the limits (remembered when not)."""
         key = (content, self.limits)
         if _SHEET_CHECKS.get(key):
             return
-        self._check_dimension(info, content)
-        self._check_cells(info, content)
+        limits = self.limits
+        scan = scan_cells(content, limits.max_rows, limits.max_columns, limits.max_counted_tags)
+        if scan.uncounted:
+            raise WorkbookTooLargeError(
+                f"{self._sheet_label(info.filename)} ({info.filename}) has rows or cells "
+                "without a position (no r attribute), more than the "
+                f"{limits.max_counted_tags:,} matrix-xl counts; no spreadsheet application "
+                "writes that: open the file in Excel or LibreOffice and save it again",
+                self.source,
+            )
+        if scan.beyond is not None:
+            self._too_large(info, *scan.beyond)
         _SHEET_CHECKS.remember(key, True, len(content))
 
-    def _check_dimension(self, info: zipfile.ZipInfo, content: bytes) -> None:
-        ref = dimension_ref(content)
-        if ref is None:
-            return
+    def _too_large(self, info: zipfile.ZipInfo, row: int, column: int) -> None:
         limits = self.limits
-        rows, columns = ref_extent(ref)
-        claim = f"(its dimension is {ref})"
-        if rows > limits.max_rows:
-            self._too_large(info, f"claims {rows:,} rows {claim}", limits.max_rows, "rows")
-        if columns > limits.max_columns:
-            self._too_large(
-                info, f"claims {columns:,} columns {claim}", limits.max_columns, "columns"
+        over = []
+        if row > limits.max_rows:
+            over.append(f"row {row:,}, past the limit of {limits.max_rows:,} rows")
+        if column > limits.max_columns:
+            over.append(
+                f"column {col_letter(column - 1)} ({column:,}), past the limit of "
+                f"{limits.max_columns:,} columns"
             )
-
-    def _check_cells(self, info: zipfile.ZipInfo, content: bytes) -> None:
-        limits = self.limits
-        rows, columns = cell_extent(content, limits.max_rows, limits.max_columns)
-        if rows > limits.max_rows:
-            self._too_large(info, f"has cells down to row {rows:,}", limits.max_rows, "rows")
-        if columns > limits.max_columns:
-            self._too_large(
-                info,
-                f"has cells out to column {col_letter(columns - 1)} ({columns:,})",
-                limits.max_columns,
-                "columns",
-            )
-
-    def _too_large(self, info: zipfile.ZipInfo, claim: str, limit: int, unit: str) -> None:
         raise WorkbookTooLargeError(
-            f"{self._sheet_label(info.filename)} ({info.filename}) {claim}; the limit is "
-            f"{limit:,} {unit}: delete what lies beyond the data (Ctrl+End shows the last "
-            "cell in use) and save again",
+            f"{self._sheet_label(info.filename)} ({info.filename}) holds data in cell "
+            f"{col_letter(column - 1)}{row}: "
+            f"{' and '.join(over)}. A competency workbook needs far less: delete what lies "
+            "there (Ctrl+End shows the last cell in use) and save again",
             self.source,
         )
 

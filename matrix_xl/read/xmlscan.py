@@ -3,9 +3,10 @@
 No XML parser runs here: every scan is a regular expression or a short walk over bytes,
 bounded by the part's size, so it is safe on hostile input. The scans answer what the
 package check needs to know before a parser may see a part (:func:`scan_prolog`: is there
-a DOCTYPE; :func:`cell_extent`: how far do the cells reach, as python-calamine will place
-them) and what a reader needs of the structure (:func:`book_sheets`: which part is which
-sheet; :func:`formula_cells`: which cells hold a formula, which calamine does not say).
+a DOCTYPE; :func:`scan_cells`: does a cell holding something lie beyond the limits, as
+python-calamine will place it) and what a reader needs of the structure
+(:func:`book_sheets`: which part is which sheet; :func:`formula_cells`: which cells hold a
+formula, which calamine does not say).
 
 Example:
     >>> scan_prolog('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><x/>')
@@ -21,24 +22,24 @@ import html
 import posixpath
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
-from matrix_xl.read.limits import KiB
 from matrix_xl.xlsx.cells import col_letter, column_number
 
 __all__ = [
     "ENCODINGS",
     "PREFIX",
+    "CellScan",
     "Refusal",
     "as_text",
     "book_sheets",
-    "cell_extent",
-    "dimension_ref",
     "elements",
     "formula_cells",
     "plain_root",
     "ref_extent",
     "relationships",
     "rels_part",
+    "scan_cells",
     "scan_prolog",
 ]
 
@@ -51,7 +52,6 @@ ENCODINGS = {
 
 # Markup of the sheets and drawings, matched on bytes with any namespace prefix.
 PREFIX = rb"(?:[A-Za-z_][\w.-]*:)?"
-_DIMENSION = re.compile(rb"<" + PREFIX + rb"dimension\s[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']")
 # A row or cell start tag whose first attribute is not r="..." (every spreadsheet application
 # writes it first), or one with a namespace prefix: positions then need counting.
 # (Three patterns, each starting with a literal that re searches fast: 3x quicker than one.)
@@ -65,6 +65,7 @@ _PLAIN_PROLOG = re.compile(
     rb"\s*<(?:[\w.-]+:)?([\w.-]+)"
 )
 _TAG = re.compile(rb"<" + PREFIX + rb"(row|c)(?=[\s/>])([^>]*)>")
+_CELL_START = re.compile(rb"<" + PREFIX + rb"c\s")
 _R_ATTR = re.compile(rb"\sr\s*=\s*[\"']([^\"']*)[\"']")
 _REF = re.compile(r"\$?([A-Za-z]*)\$?([0-9]*)")
 _ROOT_NAME = re.compile(r"<([^\s/>]+)")
@@ -170,13 +171,128 @@ def _root(text: str, i: int) -> str | None:
     return match.group(1).rpartition(":")[2]
 
 
-# -- how far a worksheet reaches -------------------------------------------------------------
+# -- where a worksheet's data lies -------------------------------------------------------------
 
 
-def dimension_ref(content: bytes) -> str | None:
-    """The ``ref`` of a worksheet's ``<dimension>`` (``"A1:H36"``), if it has one."""
-    match = _DIMENSION.search(content, 0, 8 * KiB)  # it comes right after sheetPr
-    return match.group(1).decode("latin-1") if match else None
+@dataclass(frozen=True)
+class CellScan:
+    """What :func:`scan_cells` found in a worksheet's XML.
+
+    Attributes:
+        beyond: ``(row, column)``, 1-based, of the first cell holding something (a value,
+            inline text or a formula) that lies beyond the row or column limit, as
+            python-calamine would place it; None when every such cell lies within.
+        uncounted: the sheet's positions had to be counted tag by tag (some row or cell
+            has no leading ``r`` attribute, which no spreadsheet application writes) and it
+            has more row and cell tags than the count is allowed to visit.
+    """
+
+    beyond: tuple[int, int] | None = None
+    uncounted: bool = False
+
+
+def scan_cells(content: bytes, max_rows: int, max_columns: int, max_counted: int) -> CellScan:
+    """Find a cell holding something beyond ``max_rows`` or ``max_columns``, if there is one.
+
+    Only cells with content count: a cell with a child element (``<v>``, ``<is>``, ``<f>``).
+    Empty rows, styled empty cells (``<c r="A9" s="3"/>``) and ``<dimension>`` claims place
+    nothing (python-calamine skips them), and applications write them far down: LibreOffice
+    writes an empty ``<row r="1048576">`` on every save after a row was deleted.
+
+    Excel, LibreOffice, Google Sheets, openpyxl and xlsxwriter write ``r`` first on every
+    row and cell; then one regular-expression pass in C finds the few references that may
+    lie beyond the limits on a cell with content. Any other sheet has its positions counted
+    tag by tag, as a reader does, visiting at most ``max_counted`` row and cell tags.
+
+    Example:
+        >>> sheet = b'<row r="1048576"><c r="A1048576" s="1"/></row>'
+        >>> scan_cells(sheet, 10_000, 256, 1_000)
+        CellScan(beyond=None, uncounted=False)
+        >>> scan_cells(b'<row r="9"><c r="XFD9"><v>1</v></c></row>', 10_000, 256, 1_000)
+        CellScan(beyond=(9, 16384), uncounted=False)
+    """
+    if any(pattern.search(content) for pattern in _UNUSUAL_TAGS):
+        return _counted_scan(content, max_rows, max_columns, max_counted)
+    for match in _far_cell(max_rows, max_columns).finditer(content):
+        if not _CELL_START.match(content, content.rfind(b"<", 0, match.start())):
+            continue  # an r in another tag, or in text
+        row, column = ref_extent(html.unescape(match.group(1).decode("latin-1")))
+        if row > max_rows or column > max_columns:
+            return CellScan(beyond=(max(row, 1), max(column, 1)))
+    return CellScan()
+
+
+@functools.lru_cache(maxsize=8)
+def _far_cell(max_rows: int, max_columns: int) -> re.Pattern[bytes]:
+    """An r value beyond the limits (or escaped), on a tag with a child element.
+
+    The pattern starts with a literal, which re searches fast, and the whole test runs in
+    C: whitespace before ``r``, not the first attribute of a row (rows place nothing where
+    every cell has its own r), a column or row past its limit, a start tag that does not
+    close itself, then a child element rather than the end tag. A sheet within the limits
+    gives no match at all, so the scan costs no Python per cell; a match still has to
+    stand in a cell's start tag (see :data:`_CELL_START`).
+    """
+    columns = _greater(col_letter(max_columns - 1), "A", "Z", case=True)
+    rows = _greater(str(max_rows), "0", "9")
+    return re.compile(
+        rb"r(?<=\sr)(?<!<row r)\s*=\s*[\"']\s*"
+        rb"((?:" + columns + rb")[0-9]*|[A-Za-z]*(?:" + rows + rb")|[^\"'<>]*&[^\"'<>]*)"
+        rb"\s*[\"'][^<]*?(?<!/)>[^<]*<(?!/)"
+    )
+
+
+def _greater(limit: str, low: str, high: str, *, case: bool = False) -> bytes:
+    """A regex for the strings of ``low``..``high`` that sort after ``limit`` as numbers do.
+
+    Longer strings, or as long and larger at the first place they differ (``IW``..``ZZ``
+    after ``IV``; ``10001``..``99999`` after ``10000``). Leading zeros make a string
+    longer, so ``010000`` matches too: the caller checks the value.
+    """
+
+    def span(first: str) -> str:
+        if first > high:
+            return ""
+        klass = f"{first}-{high}"
+        return f"[{klass}{klass.lower()}]" if case else f"[{klass}]"
+
+    every = span(low)
+    options = [f"{every}{{{len(limit) + 1},}}"]
+    for i, char in enumerate(limit):
+        bigger = span(chr(ord(char) + 1))
+        if bigger:
+            same = "".join(f"[{c}{c.lower()}]" if case else c for c in limit[:i])
+            rest = len(limit) - i - 1
+            options.append(f"{same}{bigger}" + (f"{every}{{{rest}}}" if rest else ""))
+    return "|".join(options).encode()
+
+
+def _counted_scan(content: bytes, max_rows: int, max_columns: int, max_counted: int) -> CellScan:
+    # A row without r follows the previous row; a cell without r, the previous cell.
+    row = column = 0
+    for visited, match in enumerate(_TAG.finditer(content)):
+        if visited >= max_counted:
+            return CellScan(uncounted=True)
+        found = None
+        for ref in _R_ATTR.finditer(match.group(2)):  # the last r wins, as in calamine
+            found = ref
+        r, c = ref_extent(html.unescape(found.group(1).decode("latin-1"))) if found else (0, 0)
+        if match.group(1) == b"row":
+            row, column = (r if found else row + 1), 0
+            continue
+        column = c if found else column + 1
+        row = max(row, r)
+        if (row > max_rows or column > max_columns) and _holds_something(content, match):
+            return CellScan(beyond=(max(row, 1), max(column, 1)))
+    return CellScan()
+
+
+def _holds_something(content: bytes, start_tag: re.Match[bytes]) -> bool:
+    """Whether the cell whose start tag this is has a child element (not ``<c/>``)."""
+    if start_tag.group(2).endswith(b"/"):
+        return False
+    after = content.find(b"<", start_tag.end())
+    return after >= 0 and content[after + 1 : after + 2] != b"/"
 
 
 def ref_extent(ref: str) -> tuple[int, int]:
@@ -190,61 +306,6 @@ def ref_extent(ref: str) -> tuple[int, int]:
             # of a huge string is slow.
             columns = max(columns, column_number(letters[:8]))
             rows = max(rows, int(digits[:10]) if digits else 0)
-    return rows, columns
-
-
-def cell_extent(content: bytes, max_rows: int, max_columns: int) -> tuple[int, int]:
-    """The farthest row and column the cells of a worksheet reach, as calamine places them.
-
-    Excel, LibreOffice, Google Sheets, openpyxl and xlsxwriter write ``r`` first on every
-    row and cell; then only the references that may exceed ``max_rows`` or ``max_columns``
-    are looked at (so the figures returned are exact only beyond those). Any other sheet
-    has its positions counted, tag by tag, as a reader does.
-    """
-    if any(pattern.search(content) for pattern in _UNUSUAL_TAGS):
-        return _counted_extent(content)
-    rows = columns = 0
-    for match in _far_ref(max_rows, max_columns).finditer(content):
-        start = match.start()
-        if not content[start - 1 : start].isspace():
-            continue  # an attribute whose name ends in r (operator="lessThan")
-        if content.rfind(b"<", 0, start) < content.rfind(b">", 0, start):
-            continue  # text, not a tag
-        r, c = ref_extent(html.unescape(match.group(1).decode("latin-1")))
-        rows, columns = max(rows, r), max(columns, c)
-    return rows, columns
-
-
-@functools.lru_cache(maxsize=8)
-def _far_ref(max_rows: int, max_columns: int) -> re.Pattern[bytes]:
-    """r values that may lie beyond the limits: enough letters or digits, or escaped.
-
-    Sheets of 26 columns or fewer and rows below the limit give no match, so a normal sheet
-    costs one scan in C. The pattern starts with a literal, which re searches fast; a match
-    is an r attribute only when whitespace precedes it and it stands inside a tag.
-    """
-    letters = len(col_letter(max_columns))  # the letters of column max_columns + 1
-    digits = len(str(max_rows + 1))
-    return re.compile(
-        rb"r\s*=\s*[\"']\s*([A-Za-z]{%d,}[0-9]+|[A-Za-z]*[0-9]{%d,}|[^\"'<>]*&[^\"'<>]*)[\"']"
-        % (letters, digits)
-    )
-
-
-def _counted_extent(content: bytes) -> tuple[int, int]:
-    # A row without r follows the previous row; a cell without r, the previous cell.
-    rows = columns = row = column = 0
-    for match in _TAG.finditer(content):
-        found = None
-        for ref in _R_ATTR.finditer(match.group(2)):  # the last r wins, as in calamine
-            found = ref
-        r, c = ref_extent(html.unescape(found.group(1).decode("latin-1"))) if found else (0, 0)
-        if match.group(1) == b"row":
-            row, column = (r if found else row + 1), 0
-        else:
-            column = c if found else column + 1
-            row = max(row, r)
-        rows, columns = max(rows, row), max(columns, column)
     return rows, columns
 
 

@@ -637,3 +637,65 @@ def test_date_rated_as_libreoffice_saves_it(libreoffice: Any, tmp_path: Path) ->
         libreoffice.save(str(original), str(saved), cells={f"{L.MATRIX}!{RATED}": value})
         read = read_workbook(saved)
         assert (read.date_rated, read.findings) == (NOV_2, []), value
+
+
+# -- rows deleted in LibreOffice ---------------------------------------------------------------
+
+
+def _matrix_xl(*args: str) -> tuple[int, str, str]:
+    from click.testing import CliRunner
+
+    from matrix_xl.cli import cli
+
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture(scope="module")
+def filled_by_libreoffice(libreoffice: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A workbook rated and logged in LibreOffice (every skill rated, two log rows)."""
+    folder = tmp_path_factory.mktemp("deleted-rows")
+    original = folder / "original.xlsx"
+    original.write_bytes(build_workbook(owner="Lo User", created=date(2026, 1, 5)))
+    log = f"'{L.LOG}'"
+    cells: dict[str, Any] = {f"{L.MATRIX}!{RATING_COL}{row_of(s)}": 4 for s in IDS}
+    for row, action in ((2, "a wrong entry"), (3, "finished the course")):
+        cells |= {f"{log}!A{row}": "2026-01-0" + str(row), f"{log}!B{row}": D.skills[0].name}
+        cells[f"{log}!C{row}"] = action
+    return Path(libreoffice.save(original, folder / "filled.xlsx", cells))
+
+
+@pytest.mark.slow
+def test_a_log_row_deleted_in_libreoffice_still_reads_validates_and_evaluates(
+    libreoffice: Any, filled_by_libreoffice: Path, tmp_path: Path
+) -> None:
+    # LibreOffice writes an empty <row r="1048576"> (and a dimension to match) on every
+    # save after a deletion: no data lies there, so nothing is refused.
+    path = libreoffice.delete_rows(filled_by_libreoffice, tmp_path / "log.xlsx", L.LOG, 2)
+    log_part = check_package(path.read_bytes(), "log.xlsx").sheets[L.LOG]
+    assert b'r="1048576"' in zipfile.ZipFile(path).read(log_part)
+    read = read_workbook(path)
+    assert [r.action for r in read.log_rows] == ["finished the course"]
+    assert [f for f in validate(read) if f.severity == "error"] == []
+    assert _matrix_xl("validate", str(path))[0] == 0
+    code, out, err = _matrix_xl("evaluate", str(path), "--as-of", "2026-01-12")
+    assert code == 0, out + err
+    assert read_workbook(path).rating_map() == read.rating_map()  # read again after writing
+
+
+@pytest.mark.slow
+def test_a_skill_row_deleted_in_libreoffice_reads_as_that_skill_missing(
+    libreoffice: Any, filled_by_libreoffice: Path, tmp_path: Path
+) -> None:
+    gone = D.skills[2]
+    path = libreoffice.delete_rows(
+        filled_by_libreoffice, tmp_path / "skill.xlsx", L.MATRIX, row_of(gone.id)
+    )
+    read = read_workbook(path)
+    assert gone.id not in {r.skill_id for r in read.rows}
+    code, out, err = _matrix_xl("validate", str(path))
+    assert code == 1, out + err
+    lines = [line for line in out.splitlines() if gone.name in line]
+    assert len(lines) == 1 and L.MATRIX in lines[0] and "missing" in lines[0], out
+    assert out.startswith(f"{path}: 1 error(s)"), out
+    assert "Traceback" not in out + err

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import io
+import re
+
+import pytest
+import python_calamine
 from hypothesis import given
 from hypothesis import strategies as st
+from workbook_bytes import SHEET1, add_cells, part
 
 from matrix_xl.read.xmlscan import (
+    CellScan,
     Refusal,
+    _far_cell,
     as_text,
     book_sheets,
-    cell_extent,
-    dimension_ref,
     elements,
     formula_cells,
     plain_root,
     ref_extent,
     relationships,
     rels_part,
+    scan_cells,
     scan_prolog,
 )
 from matrix_xl.xlsx.cells import col_letter
@@ -99,59 +106,165 @@ def test_ref_extent_of_what_is_not_a_reference() -> None:
     assert ref_extent("A") == (0, 1) and ref_extent("12") == (12, 0)
 
 
-def test_dimension_ref() -> None:
-    assert dimension_ref(b'<worksheet><dimension ref="A1:H36"/>') == "A1:H36"
-    assert dimension_ref(b"<x:worksheet><x:dimension  ref='B2'/>") == "B2"
-    assert dimension_ref(b"<worksheet><sheetData/></worksheet>") is None
+# What a cell can hold: the XML inside <c ...> for each kind. Content places a cell (in
+# python-calamine: a value or inline text; a formula, conservatively, too); empty cells and
+# empty rows place nothing, however far down an application writes them.
+CONTENT = {
+    "value": "<{p}v>1</{p}v>",
+    "inline text": "<{p}is><{p}t>x</{p}t></{p}is>",
+    "formula": "<{p}f>1+1</{p}f>",
+    "formula and value": "<{p}f>1+1</{p}f><{p}v>2</{p}v>",
+    "empty value": "<{p}v/>",
+}
+EMPTY = {"self-closing": None, "end tag": "", "blank": " \n "}
 
 
-cells = st.lists(
-    st.tuples(st.integers(1, 30_000), st.integers(0, 600)), min_size=1, max_size=12, unique=True
-)
-
-
-def sheet_xml(found: list[tuple[int, int]], prefixed: bool) -> bytes:
-    """A worksheet holding a cell at each (row, column), as an application writes it or
-    with prefixed tags (which the scan must count)."""
-    p = "x:" if prefixed else ""
-    by_row: dict[int, list[int]] = {}
-    for row, col in sorted(found):
-        by_row.setdefault(row, []).append(col)
-    rows = "".join(
-        f'<{p}row r="{r}" spans="1:2">'
-        + "".join(f'<{p}c r="{col_letter(c)}{r}" s="1"><{p}v>1</{p}v></{p}c>' for c in cols)
-        + f"</{p}row>"
-        for r, cols in by_row.items()
+@st.composite
+def worksheets(draw: st.DrawFn) -> tuple[bytes, int, int, tuple[int, int] | None]:
+    """A worksheet as some application might write it, the limits, and the first cell holding
+    something beyond them (None when none is): the model the scan must agree with."""
+    max_rows, max_columns = draw(st.integers(1, 40)), draw(st.integers(1, 40))
+    near = st.integers(1, 60)
+    far_row, far_col = st.sampled_from([1_048_576, 99_999]), st.sampled_from([16_384, 702])
+    cells = draw(
+        st.lists(
+            st.tuples(
+                st.one_of(near, far_row),
+                st.one_of(near, far_col),
+                st.sampled_from(sorted(CONTENT) + sorted(EMPTY)),
+            ),
+            max_size=25,
+            unique_by=lambda c: c[:2],
+        )
     )
-    return f"<{p}worksheet {MAIN}><{p}sheetData>{rows}</{p}sheetData></{p}worksheet>".encode()
+    empty_rows = draw(st.lists(st.one_of(near, far_row), max_size=4))
+    p = draw(st.sampled_from(["", "x:"]))
+    omit_r = draw(st.booleans())  # drop r where the position follows (positions counted)
+    by_row: dict[int, list[tuple[int, str]]] = {r: [] for r in empty_rows}
+    for row, col, kind in cells:
+        by_row.setdefault(row, []).append((col, kind))
+    xml, expected, previous_row = [], None, 0
+    for row in sorted(by_row):
+        r = "" if omit_r and row == previous_row + 1 else f' r="{row}"'
+        look = ' customFormat="false" ht="12.8"' if not by_row[row] else ' spans="1:9"'
+        xml.append(f"<{p}row{r}{look}>")
+        previous_col = 0
+        for col, kind in sorted(by_row[row]):
+            implicit = omit_r and col == previous_col + 1
+            ref = "" if implicit else f' r="{col_letter(col - 1)}{row}"'
+            xml.append(cell_xml(p, ref, kind))
+            beyond = row > max_rows or col > max_columns
+            if expected is None and beyond and kind in CONTENT:
+                expected = (row, col)
+            previous_col = col
+        xml.append(f"</{p}row>")
+        previous_row = row
+    body = "".join(xml)
+    sheet = f'<{p}worksheet {MAIN}><{p}dimension ref="A1:XFD1048576"/>'
+    return f"{sheet}<{p}sheetData>{body}</{p}sheetData></{p}worksheet>".encode(), *(
+        max_rows,
+        max_columns,
+        expected,
+    )
 
 
-@given(found=cells, prefixed=st.booleans())
-def test_cell_extent_finds_the_farthest_cell_beyond_the_limits(
-    found: list[tuple[int, int]], prefixed: bool
+def cell_xml(p: str, ref: str, kind: str) -> str:
+    if kind in CONTENT:
+        t = ' t="inlineStr"' if kind == "inline text" else ""
+        return f'<{p}c{ref} s="1"{t}>' + CONTENT[kind].format(p=p) + f"</{p}c>"
+    inside = EMPTY[kind]
+    return f'<{p}c{ref} s="1"/>' if inside is None else f'<{p}c{ref} s="1">{inside}</{p}c>'
+
+
+@given(case=worksheets())
+def test_scan_cells_finds_the_first_cell_holding_something_beyond_the_limits(
+    case: tuple[bytes, int, int, tuple[int, int] | None],
 ) -> None:
-    max_rows, max_columns = 10_000, 256
-    far_row = max(r for r, _ in found)
-    far_col = max(c for _, c in found) + 1
-    rows, columns = cell_extent(sheet_xml(found, prefixed), max_rows, max_columns)
-    # Within the limits the figure need not be exact (it is never looked at); beyond, it is.
-    assert rows == far_row if far_row > max_rows else rows <= max_rows
-    assert columns == far_col if far_col > max_columns else columns <= max_columns
-    if prefixed:  # counted tag by tag: exact
-        assert (rows, columns) == (far_row, far_col)
+    sheet, max_rows, max_columns, expected = case
+    assert scan_cells(sheet, max_rows, max_columns, 10_000) == CellScan(beyond=expected)
 
 
-def test_cell_extent_counts_rows_and_cells_without_r() -> None:
-    sheet = b'<worksheet><sheetData><row r="5"/><row/><row><c/><c/><c r="D7"/><c/></row>'
-    assert cell_extent(sheet + b"</sheetData></worksheet>", 10, 10) == (7, 5)
+@given(case=worksheets(), budget=st.integers(0, 30))
+def test_a_sheet_to_count_is_counted_within_its_budget_or_said_to_be_uncounted(
+    case: tuple[bytes, int, int, tuple[int, int] | None], budget: int
+) -> None:
+    sheet, max_rows, max_columns, expected = case
+    # Prefixed tags are always counted.
+    prefixed = re.sub(rb"<(/?)(?:x:)?(c|row)\b", rb"<\1y:\2", sheet)
+    scan = scan_cells(prefixed, max_rows, max_columns, budget)
+    tags = len(re.findall(rb"<y:(?:c|row)\b", prefixed))
+    if tags <= budget:
+        assert scan == CellScan(beyond=expected)
+    else:  # what was found before the budget ran out, or "uncounted": never a wrong "fine"
+        assert scan in (CellScan(beyond=expected), CellScan(uncounted=True))
+        assert scan.beyond is not None or scan.uncounted
 
 
-def test_cell_extent_ignores_r_outside_tags_and_in_other_attributes() -> None:
+@pytest.mark.parametrize("kind", sorted(CONTENT) + sorted(EMPTY))
+def test_what_python_calamine_places_is_what_the_scan_counts(kind: str) -> None:
+    # One cell in row 20,000 (safe for calamine: a grid of 20,000 x 8) under a 10,000-row
+    # limit, plus LibreOffice's empty last row: where calamine places a cell, the scan
+    # must see it; the scan may count more (a formula without a value), never less.
+    cell = cell_xml("", ' r="B20000"', kind)
+    xml = f'<row r="20000">{cell}</row><row r="1048576" ht="12.8"></row>'
+    data = add_cells(xml)
+    sheet = part(data, SHEET1)
+    book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    placed = len(book.get_sheet_by_name("Matrix").to_python(skip_empty_area=False))
+    scan = scan_cells(sheet, 10_000, 256, 200_000)
+    assert (placed > 10_000) <= (scan.beyond is not None)
+    assert (scan.beyond is not None) == (kind in CONTENT)
+    if kind in ("value", "inline text", "formula and value"):
+        assert placed == 20_000 and scan.beyond == (20_000, 2)
+
+
+def test_libreoffice_s_empty_rows_after_a_deletion_place_nothing() -> None:
+    rows = "".join(
+        f'<row r="{r}" customFormat="false" ht="12.8" hidden="false"></row>'
+        for r in range(1_048_000, 1_048_577)
+    )
+    sheet = f'<worksheet {MAIN}><dimension ref="A1:H1048576"/><sheetData>'
+    sheet += f'<row r="1"><c r="A1" t="s"><v>0</v></c><c r="XFD1" s="2"/></row>{rows}'
+    assert scan_cells(f"{sheet}</sheetData></worksheet>".encode(), 10_000, 256, 10) == CellScan()
+
+
+def test_scan_cells_ignores_r_outside_tags_and_in_other_attributes() -> None:
     sheet = (
         b'<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t> r="XFD99999"'
-        b'</t></is></c></row></sheetData><dataValidation operator="XFD99999"/></worksheet>'
+        b'</t></is></c></row></sheetData><dataValidation operator="XFD99999"><x/>'
+        b'</dataValidation><mergeCell ref="A1:XFD99999"><x/></mergeCell></worksheet>'
     )
-    assert cell_extent(sheet, 10_000, 256) == (0, 0)
+    assert scan_cells(sheet, 10_000, 256, 10) == CellScan()
+
+
+def test_a_far_position_in_a_second_r_or_escaped_is_found() -> None:
+    twice = b'<row r="4"><c r="A4" r=\'XFD1048576\'><v>1</v></c></row>'
+    escaped = b'<row r="4"><c r="X&#70;D4"><v>1</v></c></row>'
+    assert scan_cells(twice, 10_000, 256, 10).beyond == (1_048_576, 16_384)
+    assert scan_cells(escaped, 10_000, 256, 10).beyond == (4, 16_384)
+
+
+def test_the_work_of_a_hostile_sheet_is_bounded_by_counting() -> None:
+    # Millions of tags without r would cost seconds of Python: the count stops at its
+    # budget. (Speed itself is measured in scripts/bench.py, not here.)
+    sheet = b"<worksheet><sheetData><row>" + b"<c/>" * 300_000 + b"</row></sheetData></worksheet>"
+    assert scan_cells(sheet, 10_000, 256, 1_000) == CellScan(uncounted=True)
+    # With every r in place, no Python runs per cell: far empty cells give no candidate.
+    far = b'<row r="1048576">' + b'<c r="XFD1048576" s="1"/>' * 100_000 + b"</row>"
+    assert _far_cell(10_000, 256).search(far) is None
+    assert scan_cells(far, 10_000, 256, 1) == CellScan()
+
+
+@given(limit=st.integers(1, 200_000), value=st.integers(0, 2_000_000))
+def test_a_row_is_far_exactly_when_past_the_limit(limit: int, value: int) -> None:
+    tag = f'<c r="A{value}"><v>1</v></c>'.encode()
+    assert (scan_cells(tag, limit, 16_384, 10).beyond is not None) == (value > limit)
+
+
+@given(limit=st.integers(1, 16_384), value=st.integers(1, 16_384))
+def test_a_column_is_far_exactly_when_past_the_limit(limit: int, value: int) -> None:
+    tag = f'<c r="{col_letter(value - 1).lower()}1"><v>1</v></c>'.encode()
+    assert (scan_cells(tag, 10_000_000, limit, 10).beyond is not None) == (value > limit)
 
 
 # -- relationships, sheets, formulas -----------------------------------------------------------
