@@ -353,7 +353,9 @@ def _write_summary(wb: Workbook, result: Evaluation, history: list[HistoryRow]) 
                 ws.row_dimensions[row].height = _row_height((f"        {st.skill}", widths["A"]))
                 row += 1
         elif v.steps is None:
-            _put(ws, row, 1, "    No ratings can meet this threshold with this matrix.", **s["bad"])
+            no_way = "No ratings can meet this threshold with this matrix."
+            no_way = f"Least steps: {v.too_complex}" if v.too_complex else no_way
+            _put(ws, row, 1, f"    {no_way}", **s["bad"])
             row += 1
         row += 1
 
