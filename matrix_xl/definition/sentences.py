@@ -73,7 +73,7 @@ def parse_conditions(text: str, line: int = 0, source: str = "<text>") -> tuple[
         m = _CLAUSE.match(clause)
         if not m:
             raise DefinitionError(
-                f"line {line}: cannot read the rule {clause!r}; write it like "
+                f"line {line}: cannot read the rule {_quoted(clause)}; write it like "
                 "'all Mandatory ≥4 and at least 3 optional ≥3'",
                 source,
             )
@@ -143,7 +143,7 @@ def _threshold_bullet(text: str, line: int, source: str) -> Threshold:
     # A rule that cannot be read must not vanish silently: the verdicts would then ignore
     # a threshold the user wrote.
     raise DefinitionError(
-        f"line {line}: cannot read the threshold {body!r}; write 'Apply only when ...' "
+        f"line {line}: cannot read the threshold {_quoted(body)}; write 'Apply only when ...' "
         "or 'Name: all Mandatory ≥4 and at least 3 optional ≥3'",
         source,
     )
@@ -188,3 +188,10 @@ def _without_trailing_prose(rule: str) -> str:
     if end and _PROSE.fullmatch(rule, end):
         return rule[:end]
     return rule
+
+
+def _quoted(text: str, most: int = 80) -> str:
+    """``text`` quoted for a message, cut short (with its length) when it is long."""
+    if len(text) <= most:
+        return repr(text)
+    return f"{text[:most]!r}... ({len(text):,} characters)"
