@@ -192,7 +192,9 @@ def _verdicts(out: Text, result: Evaluation, max_steps: int) -> None:
 
 
 def _steps(out: Text, v: Verdict, max_steps: int) -> None:
-    if v.steps is None:
+    if v.too_complex is not None:
+        out.append(f"  least steps: {v.too_complex}\n", style="yellow")
+    elif v.steps is None:
         out.append("  no ratings can meet this threshold with this matrix\n", style="red")
     elif v.steps:
         points = sum(s.points for s in v.steps)
@@ -315,6 +317,8 @@ def _md_verdicts(result: Evaluation) -> list[str]:
         if v.steps:
             steps = ", ".join(f"{_md(s.skill)} {_show(s.from_)}→{s.to}" for s in v.steps)
             lines.append(f"- Least steps: {steps}")
+        elif v.too_complex is not None:
+            lines.append(f"- Least steps: {_md(str(v.too_complex))}")
         lines.append("")
     return lines
 

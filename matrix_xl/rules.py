@@ -14,15 +14,18 @@ Example:
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from matrix_xl.definition import Condition, Definition, Skill, Threshold, in_scope
 
 __all__ = [
+    "STEPS_BUDGET",
     "Priority",
     "RuleResult",
     "Step",
+    "TooComplex",
     "Verdict",
     "evaluate_rules",
     "priorities",
@@ -37,6 +40,9 @@ MEETS = "Meets"
 PRIORITY_GAP = "Priority gap"
 BELOW = "Below"
 UNRATED = "Unrated"
+# The most search states steps_to visits for all of a definition's thresholds together
+# (a second or so of work); a competency matrix's thresholds need a few thousand.
+STEPS_BUDGET = 500_000
 
 
 @dataclass(frozen=True)
@@ -65,11 +71,29 @@ class Step:
 
 
 @dataclass(frozen=True)
+class TooComplex:
+    """The least steps were not worked out: the search needs more than ``budget`` states.
+
+    Only a definition far from a competency matrix's shape gets here (many conditions that
+    each need many skills); the verdict itself is still exact.
+    """
+
+    budget: int
+
+    def __str__(self) -> str:
+        return (
+            f"too complex to plan (the least steps need more than {self.budget:,} search "
+            "states; fewer conditions or skills in the definition would do)"
+        )
+
+
+@dataclass(frozen=True)
 class Verdict:
     """A threshold judged: ready or not, one line per condition, and the least steps.
 
-    ``steps`` is empty when ready and ``None`` when no ratings can meet the threshold
-    (for example it asks for more optional skills than the matrix has).
+    ``steps`` is empty when ready and ``None`` when there is no plan: no ratings can meet
+    the threshold (for example it asks for more optional skills than the matrix has), or,
+    when ``too_complex`` says so, the search for the least steps was over its budget.
     """
 
     threshold_id: str
@@ -77,6 +101,7 @@ class Verdict:
     ready: bool
     rules: tuple[RuleResult, ...]
     steps: tuple[Step, ...] | None
+    too_complex: TooComplex | None = None
 
 
 @dataclass(frozen=True)
@@ -129,6 +154,8 @@ def verdict(
     results = tuple(check_condition(definition, ratings, c) for c in threshold.conditions)
     ready = all(r.passed for r in results)
     steps = () if ready or not with_steps else steps_to(definition, ratings, threshold)
+    if isinstance(steps, TooComplex):
+        return Verdict(threshold.id, threshold.name, ready, results, None, steps)
     return Verdict(threshold.id, threshold.name, ready, results, steps)
 
 
@@ -177,32 +204,47 @@ def priorities(definition: Definition, ratings: Ratings) -> list[Priority]:
 
 
 def steps_to(
-    definition: Definition, ratings: Ratings, threshold: Threshold
-) -> tuple[Step, ...] | None:
+    definition: Definition,
+    ratings: Ratings,
+    threshold: Threshold,
+    *,
+    budget: int | None = None,
+) -> tuple[Step, ...] | TooComplex | None:
     """The cheapest set of rating increases that meets ``threshold``.
 
     Cheapest means the least total points raised (an unrated skill counts from 0), then
     the fewest skills touched, then the skills listed first. Found exactly by dynamic
     programming over the skills with, as state, how many skills meet each condition so
-    far (capped at what it needs).
+    far (capped at what it needs). The states grow with the product of what the
+    conditions need, so the search visits at most ``budget`` of them and otherwise says
+    so: it never runs for long, and what it answers is exact. By default each threshold
+    gets an equal share of :data:`STEPS_BUDGET`, so judging all of a definition's
+    thresholds visits at most that many.
 
     Args:
         definition: the matrix.
         ratings: skill id -> rating, ``None`` or missing for unrated.
         threshold: one of ``definition.thresholds``.
+        budget: the most search states (a state and a level tried for one skill) to visit;
+            ``None``: ``STEPS_BUDGET`` divided by the number of thresholds.
 
     Returns:
-        The steps in the matrix's order (empty if already met), or ``None`` if the
-        threshold cannot be met by any ratings.
+        The steps in the matrix's order (empty if already met); ``None`` if the threshold
+        cannot be met by any ratings; :class:`TooComplex` if the search would visit more
+        than ``budget`` states.
     """
+    if budget is None:
+        budget = STEPS_BUDGET // max(1, len(definition.thresholds))
     skills = definition.skills
     needs = _needs(skills, threshold.conditions)
     if needs is None:
         return None
     floor = _forced_floor(skills, ratings, threshold.conditions, needs)
-    chosen = _cheapest_levels(skills, ratings, threshold.conditions, needs, floor)
+    chosen = _cheapest_levels(skills, ratings, threshold.conditions, needs, floor, budget)
     if chosen is None:  # pragma: no cover - needs <= scope sizes makes the goal reachable
         return None
+    if isinstance(chosen, TooComplex):
+        return chosen
     return tuple(
         Step(s.id, s.name, ratings.get(s.id), level)
         for s, level in zip(skills, chosen, strict=True)
@@ -241,9 +283,13 @@ def _forced_floor(
     return floor
 
 
-# search state (how many skills meet each condition, capped at its need) ->
-# (points, skills touched, the chosen level of each skill so far)
-_Best = dict[tuple[int, ...], tuple[int, int, tuple[int, ...]]]
+# One layer of the search, after choosing the levels of the skills so far: state (how many
+# skills meet each open condition, capped at its need) -> (points, skills touched, rank).
+# The rank orders the states by the levels chosen so far, matrix order first (a larger
+# rank raised the earlier skills more): the last tie-break.
+_Layer = dict[tuple[int, ...], tuple[int, int, int]]
+# How each state of a layer was reached: state -> (state before, level of this skill).
+_Trail = dict[tuple[int, ...], tuple[tuple[int, ...], int]]
 
 
 def _cheapest_levels(
@@ -252,39 +298,89 @@ def _cheapest_levels(
     conditions: Sequence[Condition],
     needs: Sequence[int],
     floor: Mapping[str, int],
-) -> tuple[int, ...] | None:
+    budget: int,
+) -> tuple[int, ...] | TooComplex | None:
     """The final level of every skill in the cheapest way to meet every need."""
-    levels = sorted({c.level for c in conditions})
-    best: _Best = {tuple(0 for _ in conditions): (0, 0, ())}
+    # A condition the floor already meets stays met whatever is raised: no state for it.
+    open_ = [
+        (c, need)
+        for c, need in zip(conditions, needs, strict=True)
+        if sum(in_scope(c.scope, s.mandatory) and floor[s.id] >= c.level for s in skills) < need
+    ]
+    levels = sorted({c.level for c, _ in open_})
+    layer: _Layer = {tuple(0 for _ in open_): (0, 0, 0)}
+    trails: list[_Trail | None] = []
+    # Skills still to come in each open condition's scope: a state that cannot reach a
+    # need even with all of them is dropped (exact, and it keeps the layers small).
+    left = [sum(in_scope(c.scope, s.mandatory) for s in skills) for c, _ in open_]
+    visited = 0
     for s in skills:
         options = [floor[s.id]] + [lv for lv in levels if lv > floor[s.id]]
-        best = _with_skill(best, s, _rating(ratings, s), options, conditions, needs)
-    goal = best.get(tuple(needs))
-    return None if goal is None else goal[2]
+        # What each level adds to the state; () when it adds nothing.
+        gains = [
+            tuple(int(in_scope(c.scope, s.mandatory) and lv >= c.level) for c, _ in open_)
+            for lv in options
+        ]
+        gains = [gain if any(gain) else () for gain in gains]
+        if len(options) == 1 and not gains[0]:
+            trails.append(None)  # nothing to choose: every state stays as it is
+            continue
+        visited += len(layer) * len(options)
+        if visited > budget:
+            return TooComplex(budget)
+        layer, trail = _with_skill(layer, _rating(ratings, s), options, gains, open_)
+        trails.append(trail)
+        left = [n - in_scope(c.scope, s.mandatory) for n, (c, _) in zip(left, open_, strict=True)]
+        short = [need - n for n, (_, need) in zip(left, open_, strict=True)]
+        if any(x > 0 for x in short):
+            layer = {st: v for st, v in layer.items() if all(map(operator.ge, st, short))}
+    goal = tuple(need for _, need in open_)
+    if goal not in layer:
+        return None
+    return _chosen(skills, floor, trails, goal)
 
 
 def _with_skill(
-    best: _Best,
-    skill: Skill,
+    layer: _Layer,
     current: int,
     options: Sequence[int],
-    conditions: Sequence[Condition],
-    needs: Sequence[int],
-) -> _Best:
+    gains: Sequence[tuple[int, ...]],
+    open_: Sequence[tuple[Condition, int]],
+) -> tuple[_Layer, _Trail]:
     """The search states after choosing a level for one more skill, cheapest per state."""
-    nxt: _Best = {}
-    for state, (points, touched, choices) in best.items():
-        for level in options:
-            new_state = tuple(
-                min(
-                    need,
-                    have + (1 if in_scope(c.scope, skill.mandatory) and level >= c.level else 0),
-                )
-                for c, need, have in zip(conditions, needs, state, strict=True)
-            )
-            cand = (points + level - current, touched + (level > current), (*choices, level))
-            old = nxt.get(new_state)
-            # On a tie, raise the skills listed first in the matrix.
-            if old is None or cand[:2] < old[:2] or (cand[:2] == old[:2] and cand[2] > old[2]):
-                nxt[new_state] = cand
-    return nxt
+    needs = [need for _, need in open_]
+    moves = [
+        (lv, gain, lv - current, int(lv > current)) for lv, gain in zip(options, gains, strict=True)
+    ]
+    # new state -> (points, touched, rank before, level, state before)
+    best: dict[tuple[int, ...], tuple[int, int, int, int, tuple[int, ...]]] = {}
+    for state, (points, touched, rank) in layer.items():
+        for level, gain, cost, raised in moves:
+            new_state = tuple(map(min, needs, map(operator.add, state, gain))) if gain else state
+            cand = (points + cost, touched + raised, rank, level, state)
+            old = best.get(new_state)
+            # Least points, then fewest touched, then the earlier skills raised more.
+            if old is None or cand[:2] < old[:2] or (cand[:2] == old[:2] and cand[2:4] > old[2:4]):
+                best[new_state] = cand
+    order = sorted(best, key=lambda st: best[st][2:4])
+    ranks = {st: i for i, st in enumerate(order)}
+    nxt = {st: (v[0], v[1], ranks[st]) for st, v in best.items()}
+    return nxt, {st: (v[4], v[3]) for st, v in best.items()}
+
+
+def _chosen(
+    skills: Sequence[Skill],
+    floor: Mapping[str, int],
+    trails: Sequence[_Trail | None],
+    goal: tuple[int, ...],
+) -> tuple[int, ...]:
+    """Walk the trails back from the goal: the level chosen for each skill."""
+    levels = []
+    state = goal
+    for s, trail in zip(reversed(skills), reversed(trails), strict=True):
+        if trail is None:
+            levels.append(floor[s.id])
+        else:
+            state, level = trail[state]
+            levels.append(level)
+    return tuple(reversed(levels))

@@ -136,6 +136,7 @@ from matrix_xl import (
     TeamReport,
     TeamRun,
     Threshold,
+    TooComplex,
     UnreadableWorkbookError,
     UnsafeWriteError,
     UsageError,
@@ -180,7 +181,9 @@ def use(folder: Path) -> list[str]:
     ratings = read.rating_map()
     verdicts: tuple[Verdict, ...] = evaluate_rules(definition, ratings)
     rules: tuple[RuleResult, ...] = verdicts[0].rules
-    steps: tuple[Step, ...] | None = steps_to(definition, ratings, threshold)
+    steps: tuple[Step, ...] | TooComplex | None = steps_to(definition, ratings, threshold)
+    unplanned: TooComplex | None = verdicts[0].too_complex
+    notes += [str(unplanned)] if isinstance(steps, TooComplex) else []
     wanted: list[Priority] = priorities(definition, ratings)
     team: TeamReport = roll_up([folder], workers=1)
     person = summarise_workbook(data, "ada.xlsx")

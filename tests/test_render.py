@@ -26,6 +26,7 @@ from matrix_xl.render import (
     json_printable,
     printable,
 )
+from matrix_xl.rules import TooComplex
 from matrix_xl.xlsx import layout as L
 
 D = default_definition()
@@ -99,6 +100,20 @@ def test_the_report_shows_each_verdict_its_rules_and_the_least_steps(tmp_path: P
     assert f"    {first}: 2 -> " in plain
     assert "Priorities\n" in plain and "Nothing written (--dry-run).\n" in plain
     assert "Since " not in plain  # no history yet
+
+
+def test_a_plan_too_complex_to_search_is_said_in_text_and_markdown(tmp_path: Path) -> None:
+    result = _evaluation(tmp_path, ALMOST)
+    unplanned = TooComplex(1_000)
+    verdicts = tuple(
+        dataclasses.replace(v, steps=None, too_complex=unplanned) for v in result.verdicts
+    )
+    result = dataclasses.replace(result, verdicts=verdicts)
+    plain = evaluation_text(result).plain
+    assert plain.count(f"  least steps: {unplanned}\n") == len(verdicts)
+    assert "no ratings can meet" not in plain  # it can be met: it was not worked out
+    markdown = evaluation_markdown(result)
+    assert markdown.count("- Least steps: too complex to plan") == len(verdicts)
 
 
 def test_long_plans_are_cut_and_say_how_many_more(tmp_path: Path) -> None:

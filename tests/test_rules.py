@@ -9,14 +9,16 @@ Expected values are worked out by hand from the seed's rules:
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import matrix_xl.rules
 from matrix_xl.definition import (
     Condition,
     Definition,
@@ -27,8 +29,10 @@ from matrix_xl.definition import (
     default_definition,
 )
 from matrix_xl.rules import (
+    STEPS_BUDGET,
     Priority,
     Step,
+    TooComplex,
     Verdict,
     check_condition,
     evaluate_rules,
@@ -431,6 +435,7 @@ def test_steps_are_minimal(data: st.DataObject) -> None:
     for t in d.thresholds:
         steps = steps_to(d, ratings, t)
         best = brute_force(d, ratings, t)
+        assert not isinstance(steps, TooComplex)  # a small matrix is always planned
         if best is None:
             assert steps is None
             continue
@@ -522,3 +527,174 @@ def test_apply_steps_price_each_low_mandatory_skill() -> None:
         steps = steps_to(D, ratings, APPLY)
         assert steps is not None
         assert sum(s.points for s in steps) == sum(4 if p is None else 3 for p in pattern)
+
+
+# -- bounded work: a budget of search states, exact within it -------------------------------
+
+
+@pytest.fixture
+def visits(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+    """The search states each layer of the least-steps search visits, counted as it runs
+    (a state and a level tried for one skill): work measured by counting, not by timing."""
+    counted: list[int] = []
+    layer = matrix_xl.rules._with_skill
+
+    def counting(state: Any, current: int, options: Any, *rest: Any) -> Any:
+        counted.append(len(state) * len(options))
+        return layer(state, current, options, *rest)
+
+    monkeypatch.setattr(matrix_xl.rules, "_with_skill", counting)
+    yield counted
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_within_any_budget_the_steps_are_exact_or_said_too_complex(data: st.DataObject) -> None:
+    d = data.draw(small_definitions(min_skills=3, max_skills=7))
+    ratings = data.draw(ratings_for(d))
+    budget = data.draw(st.integers(0, 300))
+    for t in d.thresholds:
+        steps = steps_to(d, ratings, t, budget=budget)
+        exact = steps_to(d, ratings, t, budget=10**9)
+        assert not isinstance(exact, TooComplex)
+        if isinstance(steps, TooComplex):
+            assert steps.budget == budget and "too complex to plan" in str(steps)
+            assert steps_to(d, ratings, t, budget=10**9) == exact
+        else:
+            assert steps == exact  # what is answered is the exact answer
+        best = brute_force(d, ratings, t)
+        if exact is not None and best is not None:
+            assert (sum(s.points for s in exact), len(exact)) == best
+
+
+@st.composite
+def hostile_definitions(draw: st.DrawFn) -> Definition:
+    """As large as check_definition lets a definition be: up to 300 skills, 9 levels, 6
+    thresholds of 8 conditions each needing many skills."""
+    n = draw(st.integers(50, 300))
+    top = draw(st.integers(5, 9))
+    count = st.one_of(st.sampled_from(["all", "majority"]), st.integers(1, n // 2))
+    conditions = st.builds(
+        Condition, scope=st.sampled_from(SCOPES), level=st.integers(2, top), count=count
+    )
+    d = Definition(
+        title="Hostile",
+        skills=tuple(Skill(f"s{i}", f"Skill {i}", draw(st.booleans())) for i in range(n)),
+        rubric=tuple(Level(r, f"Level {r}", "") for r in range(1, top + 1)),
+        thresholds=tuple(
+            Threshold(f"t{i}", f"T{i}", f"T{i}Ready", tuple(conds))
+            for i, conds in enumerate(
+                draw(st.lists(st.lists(conditions, min_size=1, max_size=8), min_size=1, max_size=6))
+            )
+        ),
+    )
+    check_definition(d)  # within every limit
+    return d
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(d=hostile_definitions(), data=st.data())
+def test_judging_a_hostile_definition_visits_at_most_the_budget(
+    d: Definition, data: st.DataObject, visits: list[int]
+) -> None:
+    ratings = data.draw(ratings_for(d))
+    visits.clear()
+    verdicts = evaluate_rules(d, ratings)
+    assert sum(visits) <= STEPS_BUDGET
+    share = STEPS_BUDGET // len(d.thresholds)
+    for v in verdicts:
+        if v.too_complex is not None:
+            assert v.steps is None and not v.ready and v.too_complex.budget == share
+        elif v.steps is not None:
+            raised = apply_steps(ratings, v.steps)
+            assert verdict(d, raised, d.threshold(v.threshold_id), with_steps=False).ready
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(data=st.data())
+def test_the_seed_s_thresholds_are_planned_exactly_on_300_skills(
+    data: st.DataObject, visits: list[int]
+) -> None:
+    # The seed's thresholds on the largest matrix check_definition allows, any split into
+    # mandatory and optional, any ratings: always planned, within the budget.
+    mandatory = data.draw(st.lists(st.booleans(), min_size=300, max_size=300))
+    skills = tuple(Skill(f"s{i}", f"Skill {i}", m) for i, m in enumerate(mandatory))
+    d = replace(D, skills=skills)
+    ratings = data.draw(ratings_for(d))
+    visits.clear()
+    for v in evaluate_rules(d, ratings):
+        assert v.too_complex is None
+        if v.steps is None:  # fewer mandatory skills than the threshold asks for
+            assert impossible(d, d.threshold(v.threshold_id))
+            continue
+        raised = apply_steps(ratings, v.steps)
+        assert verdict(d, raised, d.threshold(v.threshold_id), with_steps=False).ready
+    assert sum(visits) <= STEPS_BUDGET
+
+
+@pytest.mark.parametrize("mandatory", [300, 240])
+def test_the_seed_s_promotion_on_300_mostly_mandatory_skills_is_planned(
+    mandatory: int, visits: list[int]
+) -> None:
+    # The largest search the seed's thresholds make: a majority of 300 mandatory skills.
+    skills = tuple(Skill(f"s{i}", f"Skill {i}", i < mandatory) for i in range(300))
+    d = replace(D, skills=skills)
+    ratings: Ratings = {s.id: None for s in skills}
+    v = verdict(d, ratings, PROMOTION)
+    assert v.too_complex is None and v.steps is not None
+    assert len(v.steps) == mandatory // 2 + 1 and sum(st.points for st in v.steps) == (
+        4 * (mandatory // 2 + 1) + 2
+    )
+    assert sum(visits) <= STEPS_BUDGET // 2
+
+
+@pytest.mark.slow
+def test_sixteen_conditions_on_nine_levels_are_said_too_complex_within_the_budget(
+    visits: list[int],
+) -> None:
+    # The hidden definition that once ran past 4 minutes and 1.8 GB; check_definition now
+    # refuses it (more than 8 conditions), and the search alone stops at its budget too.
+    conditions = tuple(
+        Condition(SCOPES[lv % 3], lv, count)  # type: ignore[arg-type]
+        for lv in range(2, 10)
+        for count in (3, "majority")
+    )
+    d = Definition(
+        title="Hostile",
+        skills=tuple(Skill(f"s{i}", f"Skill {i}", i % 2 == 0) for i in range(21)),
+        rubric=tuple(Level(r, str(r), "") for r in range(1, 10)),
+        thresholds=(Threshold("t", "T", "TReady", conditions),),
+    )
+    v = verdict(d, {}, d.thresholds[0])
+    assert v.too_complex == TooComplex(STEPS_BUDGET) and v.steps is None and not v.ready
+    assert sum(visits) <= STEPS_BUDGET
+
+
+def test_a_definition_at_every_limit_is_judged_within_the_budget(visits: list[int]) -> None:
+    # 300 skills, 9 levels, 6 thresholds of 8 conditions each needing tens of skills: the
+    # largest search check_definition lets through. Every threshold is judged; the least
+    # steps of all of them together visit at most STEPS_BUDGET states.
+    conditions = tuple(
+        Condition(SCOPES[j % 3], 2 + j % 8, ("majority", 40, 90)[j % 3])  # type: ignore[arg-type]
+        for j in range(8)
+    )
+    d = Definition(
+        title="At the limits",
+        skills=tuple(Skill(f"s{i}", f"Skill {i}", i % 2 == 0) for i in range(300)),
+        rubric=tuple(Level(r, str(r), "") for r in range(1, 10)),
+        thresholds=tuple(Threshold(f"t{k}", f"T{k}", f"T{k}Ready", conditions) for k in range(6)),
+    )
+    check_definition(d)
+    verdicts = evaluate_rules(d, {s.id: 1 + i % 3 for i, s in enumerate(d.skills)})
+    assert [v.too_complex for v in verdicts] == [TooComplex(STEPS_BUDGET // 6)] * 6
+    assert sum(visits) <= STEPS_BUDGET

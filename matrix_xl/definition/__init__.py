@@ -14,6 +14,7 @@ from matrix_xl.definition.check import check_definition
 from matrix_xl.definition.load import (
     default_definition,
     definition_from_dict,
+    definition_from_json,
     load_definition,
     parse_toml,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "check_definition",
     "default_definition",
     "definition_from_dict",
+    "definition_from_json",
     "in_scope",
     "load_definition",
     "parse_markdown",

@@ -5,13 +5,15 @@ built-in default. Whatever the source, the result has passed
 
 from __future__ import annotations
 
+import json
+import reprlib
 from collections.abc import Mapping, Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, cast
 
-from matrix_xl.definition.check import check_definition
+from matrix_xl.definition.check import LIMITS, check_definition
 from matrix_xl.definition.markdown import parse_markdown
 from matrix_xl.definition.model import (
     FORMAT,
@@ -28,7 +30,14 @@ from matrix_xl.definition.model import (
 from matrix_xl.definition.toml import toml_to_data
 from matrix_xl.errors import DefinitionError
 
-__all__ = ["default_definition", "definition_from_dict", "load_definition", "parse_toml"]
+__all__ = [
+    "check_lines",
+    "default_definition",
+    "definition_from_dict",
+    "definition_from_json",
+    "load_definition",
+    "parse_toml",
+]
 
 
 def load_definition(path: str | Path | None = None) -> Definition:
@@ -48,12 +57,20 @@ def load_definition(path: str | Path | None = None) -> Definition:
         return default_definition()
     path = Path(path)
     try:
+        size = path.stat().st_size
+        if size > LIMITS.file_bytes:
+            raise DefinitionError(
+                f"the definition file is {size:,} bytes; at most {LIMITS.file_bytes:,} are "
+                "allowed (the built-in one is about 10 KB): is this the right file?",
+                path,
+            )
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise DefinitionError("no such definition file", path) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise DefinitionError(f"cannot read the definition: {exc}", path) from None
     if path.suffix.lower() in (".md", ".markdown"):
+        check_lines(text, str(path))
         return parse_markdown(text, source=str(path))
     if path.suffix.lower() == ".toml":
         return parse_toml(text, source=str(path))
@@ -84,7 +101,51 @@ def parse_toml(text: str, source: str = "<string>") -> Definition:
     Raises:
         DefinitionError: not valid TOML, or not a valid definition.
     """
+    check_lines(text, source)
     return definition_from_dict(toml_to_data(text, source), source)
+
+
+def check_lines(text: str, source: str) -> None:
+    """Refuse a definition's text with a line longer than the limit, before any parser.
+
+    Every parser's work grows with its lines; a definition's longest line is a table row
+    of a few hundred characters.
+
+    Raises:
+        DefinitionError: naming the first line too long and its length.
+    """
+    most = LIMITS.line_chars
+    if len(text) <= most or max(map(len, text.splitlines()), default=0) <= most:
+        return
+    number, line = next((n, ln) for n, ln in enumerate(text.splitlines(), 1) if len(ln) > most)
+    raise DefinitionError(
+        f"line {number} is {len(line):,} characters long; a definition's lines hold at most "
+        f"{most:,}: break it up or shorten it",
+        source,
+    )
+
+
+def definition_from_json(text: str, source: str = "<json>") -> Definition:
+    """Build and check a definition from its JSON form (:meth:`Definition.to_json`).
+
+    Args:
+        text: the JSON text, such as the one a workbook keeps on its hidden sheet.
+        source: where it came from, named in errors and kept as ``Definition.source``.
+
+    Returns:
+        The checked definition.
+
+    Raises:
+        DefinitionError: not JSON, not a JSON object, nested too deep to read, or not a
+            valid definition.
+    """
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        raise DefinitionError("the definition's JSON is nested too deep to read", source) from None
+    except ValueError as exc:
+        raise DefinitionError(f"the definition is not valid JSON ({exc})", source) from None
+    return definition_from_dict(data, source)
 
 
 def definition_from_dict(data: Mapping[str, Any], source: str = "<dict>") -> Definition:
@@ -101,6 +162,10 @@ def definition_from_dict(data: Mapping[str, Any], source: str = "<dict>") -> Def
         DefinitionError: a key is missing or of the wrong type (the message names the table,
             e.g. ``skills[3]``), or the definition fails :func:`check_definition`.
     """
+    if not isinstance(data, Mapping):
+        raise DefinitionError(
+            f"a definition is a table of keys (a JSON object), not {type(data).__name__}", source
+        )
     r = _Reader(source)
     fmt = data.get("format", FORMAT)
     if fmt != FORMAT:
@@ -187,7 +252,8 @@ class _Reader:
         self.source = source
 
     def _fail(self, where: str, key: str, want: str, got: object) -> DefinitionError:
-        return DefinitionError(f"{where}: {key!r} must be {want}, got {got!r}", self.source)
+        shown = reprlib.repr(got)  # short, whatever was there
+        return DefinitionError(f"{where}: {key!r} must be {want}, got {shown}", self.source)
 
     def text(self, m: Mapping[str, Any], key: str, where: str, default: str | None = None) -> str:
         v = m.get(key, default)

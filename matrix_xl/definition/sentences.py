@@ -45,6 +45,8 @@ _CLAUSE = re.compile(
     re.IGNORECASE,
 )
 _READINESS = "readiness thresholds"  # the section's heading, normalised
+_NAME = re.compile(r"[A-Za-z][\w ]*")  # a threshold's name before its colon
+_PROSE = re.compile(r"\s+[a-z][a-z ]*\.?", re.IGNORECASE)  # words after a rule's last level
 
 
 def parse_conditions(text: str, line: int = 0, source: str = "<text>") -> tuple[Condition, ...]:
@@ -71,7 +73,7 @@ def parse_conditions(text: str, line: int = 0, source: str = "<text>") -> tuple[
         m = _CLAUSE.match(clause)
         if not m:
             raise DefinitionError(
-                f"line {line}: cannot read the rule {clause!r}; write it like "
+                f"line {line}: cannot read the rule {_quoted(clause)}; write it like "
                 "'all Mandatory ≥4 and at least 3 optional ≥3'",
                 source,
             )
@@ -135,21 +137,39 @@ def _threshold_bullet(text: str, line: int, source: str) -> Threshold:
             parse_conditions(m.group(1), line, source),
             body,
         )
-    m = re.match(r"([A-Za-z][\w ]*?)\s*(?:readiness)?\s*:\s*(.*)", body)
-    if m:
-        return _named(m.group(1).strip(), m.group(2), line, source, body)
+    named = _name_and_rule(body)
+    if named:
+        return _named(*named, line, source, body)
     # A rule that cannot be read must not vanish silently: the verdicts would then ignore
     # a threshold the user wrote.
     raise DefinitionError(
-        f"line {line}: cannot read the threshold {body!r}; write 'Apply only when ...' "
+        f"line {line}: cannot read the threshold {_quoted(body)}; write 'Apply only when ...' "
         "or 'Name: all Mandatory ≥4 and at least 3 optional ≥3'",
         source,
     )
 
 
+def _name_and_rule(body: str) -> tuple[str, str] | None:
+    """``Name readiness: rule`` or ``Name: rule`` split at the first colon; None if not so.
+
+    Done by hand, not with one regular expression: the name's spaces, the spaces before
+    ``readiness`` and those before the colon made three quantifiers over one run of
+    spaces, cubic in the line's length (4,000 characters took 85 s).
+    """
+    head, colon, rule = body.partition(":")
+    if not colon:
+        return None
+    name = head.rstrip()
+    if name.endswith("readiness") and len(name) > len("readiness"):
+        name = name.removesuffix("readiness").rstrip()
+    if not _NAME.fullmatch(name):
+        return None
+    return name, rule.lstrip()
+
+
 def _named(name: str, rule: str, line: int, source: str, text: str) -> Threshold:
     # Trailing prose ("indicating spikes") is allowed after the last level.
-    rule = re.sub(r"(\d)\s+[a-z][a-z ]*\.?$", r"\1", rule.strip(), flags=re.IGNORECASE)
+    rule = _without_trailing_prose(rule.strip())
     camel = "".join(w.capitalize() for w in re.findall(r"[A-Za-z0-9]+", name))
     return Threshold(
         slugify(name),
@@ -158,3 +178,20 @@ def _named(name: str, rule: str, line: int, source: str, text: str) -> Threshold
         parse_conditions(rule, line, source),
         text,
     )
+
+
+def _without_trailing_prose(rule: str) -> str:
+    """The rule up to its last digit when words follow it (``... at 5 indicating spikes``)."""
+    end = len(rule)
+    while end and not rule[end - 1].isdecimal():  # the last digit, found in one pass
+        end -= 1
+    if end and _PROSE.fullmatch(rule, end):
+        return rule[:end]
+    return rule
+
+
+def _quoted(text: str, most: int = 80) -> str:
+    """``text`` quoted for a message, cut short (with its length) when it is long."""
+    if len(text) <= most:
+        return repr(text)
+    return f"{text[:most]!r}... ({len(text):,} characters)"

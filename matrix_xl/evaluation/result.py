@@ -130,6 +130,11 @@ def _verdict_dict(v: Verdict) -> dict[str, Any]:
         else [
             {"skill": s.skill, "skill_id": s.skill_id, "from": s.from_, "to": s.to} for s in v.steps
         ],
+        # steps is null when no ratings can meet the threshold, or when this says the
+        # search for them was over its budget.
+        "too_complex": None
+        if v.too_complex is None
+        else {"message": str(v.too_complex), "budget": v.too_complex.budget},
     }
 
 

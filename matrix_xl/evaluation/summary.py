@@ -265,8 +265,9 @@ class _Summary:
 
     def _least_steps(self, v: Verdict) -> None:
         if v.steps is None:
-            self._text(0, NO_WAY, "bad")
-            self._fit((NO_WAY, W[0]))
+            text = f"Least steps: {v.too_complex}" if v.too_complex else NO_WAY
+            self._text(0, text, "bad")
+            self._fit((text, W[0]))
             self.row += 1
             return
         if not v.steps:

@@ -17,14 +17,13 @@ from __future__ import annotations
 import difflib
 import functools
 import io
-import json
 import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from matrix_xl.definition import Definition, default_definition, definition_from_dict
+from matrix_xl.definition import Definition, default_definition, definition_from_json
 from matrix_xl.errors import DefinitionError, UnreadableWorkbookError, WorkbookTooLargeError
 from matrix_xl.findings import Finding
 from matrix_xl.read.guard import calamine_guard
@@ -171,11 +170,12 @@ def _definition_from_meta(meta: dict[str, Any], display: str) -> Definition:
     if cached is not None:
         return cached
     try:
-        definition = definition_from_dict(json.loads(blob), f"{display}, sheet {L.META}")
-    except (ValueError, DefinitionError) as exc:
-        detail = exc.message if isinstance(exc, DefinitionError) else str(exc)
+        definition = definition_from_json(blob, f"{display}, sheet {L.META}")
+    except DefinitionError as exc:
+        detail = exc.message
         raise UnreadableWorkbookError(
-            f"the hidden {L.META} sheet is damaged ({detail}); regenerate the workbook with "
+            f"the definition kept on the hidden {L.META} sheet is damaged or unusable "
+            f"({detail}); regenerate the workbook with "
             "`matrix-xl new` and copy the ratings over",
             display,
         ) from None

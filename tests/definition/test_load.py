@@ -20,8 +20,11 @@ from matrix_xl.definition import (
     Reference,
     default_definition,
     definition_from_dict,
+    definition_from_json,
     load_definition,
 )
+from matrix_xl.definition.check import LIMITS
+from matrix_xl.definition.sentences import parse_thresholds
 from matrix_xl.errors import DefinitionError, MatrixXLError
 
 PACKAGED_SEED = Path(__file__).resolve().parents[2] / "matrix_xl" / "data" / "competency-matrix.md"
@@ -456,3 +459,116 @@ def test_definition_from_dict_checks_the_definition() -> None:
     data["skills"].append({"id": "cloud", "name": "Other", "mandatory": False})
     with pytest.raises(DefinitionError, match="skill id 'cloud' appears twice"):
         definition_from_dict(data)
+
+
+# -- hostile definitions: JSON that is no object, nesting, long lines, big files, controls -------
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("[1, 2]", "a definition is a table of keys (a JSON object), not list"),
+        ('"text"', "not str"),
+        ("42", "not int"),
+        ("null", "not NoneType"),
+        ("[" * 100_000 + "]" * 100_000, "the definition's JSON is nested too deep to read"),
+        ('{"rubric": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deep"),
+        ("{not json", "the definition is not valid JSON"),
+    ],
+    ids=["list", "string", "number", "null", "deep list", "deep value", "not JSON"],
+)
+def test_json_that_is_no_definition_is_a_definition_error(text: str, named: str) -> None:
+    with pytest.raises(DefinitionError) as info:
+        definition_from_json(text, source="m.xlsx, sheet _matrix_xl")
+    assert str(info.value).startswith("m.xlsx, sheet _matrix_xl: ")
+    assert named in str(info.value)
+
+
+def test_json_nested_within_reach_is_refused_by_type_with_a_short_message() -> None:
+    data = json.loads(default_definition().to_json())
+    data["usage"] = json.loads("[" * 500 + "]" * 500)
+    with pytest.raises(DefinitionError) as info:
+        definition_from_json(json.dumps(data), source="hidden")
+    assert "'usage' must be a list of texts, got [[[[" in str(info.value)
+    assert str(info.value).endswith("...]]]]]]]")
+    assert len(str(info.value)) < 200
+
+
+def test_a_definition_round_trips_through_json() -> None:
+    d = default_definition()
+    assert definition_from_json(d.to_json()) == d
+
+
+@pytest.mark.parametrize("suffix", [".toml", ".md"])
+def test_a_line_over_the_limit_is_refused_before_parsing(tmp_path: Path, suffix: str) -> None:
+    long = "- Name: all" + " " * LIMITS.line_chars + "x"
+    text = PACKAGED_SEED.read_text(encoding="utf-8") if suffix == ".md" else "title = 'x'\n"
+    path = tmp_path / f"m{suffix}"
+    path.write_text(text + "\n" + long + "\n", encoding="utf-8")
+    number = len((text + "\n").splitlines()) + 1
+    with pytest.raises(DefinitionError) as info:
+        load_definition(path)
+    assert str(info.value) == (
+        f"{path}: line {number} is {len(long):,} characters long; a definition's lines hold "
+        f"at most {LIMITS.line_chars:,}: break it up or shorten it"
+    )
+
+
+def test_a_threshold_line_as_long_as_allowed_is_read_in_linear_time() -> None:
+    # A name, spaces and "readiness" before a colon once made one regular expression cubic
+    # in the line's length (4,000 characters: 85 s). At the line limit, with no colon and
+    # with one, the bullet is answered (a hang would be the failure; no clock is read).
+    for body in (
+        "- a" + " " * (LIMITS.line_chars - 4) + "x",
+        "- Senior" + " " * (LIMITS.line_chars - 40) + "readiness: all Mandatory ≥4",
+    ):
+        sections = {"readiness thresholds": [(3, body)]}
+        try:
+            found = parse_thresholds(sections, "m.md")
+        except DefinitionError as exc:
+            assert "line 3: cannot read the threshold" in str(exc)
+        else:
+            assert [t.name for t in found] == ["Senior ready"]
+            assert found[0].conditions == (Condition("mandatory", 4, "all"),)
+
+
+def test_a_definition_file_over_the_size_limit_is_refused_unread(tmp_path: Path) -> None:
+    path = tmp_path / "big.toml"
+    path.write_bytes(b"# x\n" * (LIMITS.file_bytes // 4 + 1))
+    with pytest.raises(DefinitionError) as info:
+        load_definition(path)
+    assert str(info.value).startswith(f"{path}: the definition file is ")
+    assert f"at most {LIMITS.file_bytes:,} are allowed" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("field", "toml_path", "value"),
+    [
+        ("skills[0].name", ("skills", 0, "name"), "Python\x1b[31m red"),
+        ("skills[2].questions[0]", ("skills", 2, "questions", 0), "Why\x07?"),
+        ("skills[0].references[0].anchor", ("skills", 0, "references", 0, "anchor"), "a\x00b"),
+        ("thresholds[0].name", ("thresholds", 0, "name"), "Ready\x7f"),
+    ],
+)
+def test_control_characters_in_a_toml_file_are_refused_by_new_naming_file_and_field(
+    tmp_path: Path, field: str, toml_path: tuple[str | int, ...], value: str
+) -> None:
+    from click.testing import CliRunner
+
+    from matrix_xl.cli import cli
+    from matrix_xl.definition.toml import data_to_toml
+
+    data: Any = default_definition().to_dict()
+    target = data
+    for key in toml_path[:-1]:
+        target = target[key]
+    target[toml_path[-1]] = value
+    path = tmp_path / "controls.toml"
+    path.write_text(data_to_toml(data), encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, ["new", "--definition", str(path), "-o", str(tmp_path / "o.xlsx")]
+    )
+    assert result.exit_code == 2, result.output
+    assert f"{path}: {field} holds the control character U+00" in result.stderr
+    assert "Traceback" not in result.output + result.stderr
+    assert not (tmp_path / "o.xlsx").exists()

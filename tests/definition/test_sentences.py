@@ -236,3 +236,13 @@ def test_an_unreadable_rule_names_its_line() -> None:
 def test_no_thresholds(sections: Sections) -> None:
     with pytest.raises(DefinitionError, match="no readiness thresholds: add a '## Readiness"):
         parse_thresholds(sections, "m.md")
+
+
+def test_a_long_unreadable_line_is_quoted_short_in_the_message() -> None:
+    body = "- Senior" + " " * 4_000 + "x"
+    with pytest.raises(DefinitionError) as info:
+        parse_thresholds({"readiness thresholds": [(7, body)]}, "m.md")
+    message = str(info.value)
+    assert message.startswith("m.md: line 7: cannot read the threshold 'Senior")
+    assert "... (4,007 characters); write 'Apply only when ...'" in message
+    assert len(message) < 300

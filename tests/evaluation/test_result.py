@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from matrix_xl.definition import default_definition
 from matrix_xl.evaluation.result import Change, Evaluation, RatingLine
 from matrix_xl.findings import Finding
-from matrix_xl.rules import Priority, RuleResult, Step, Verdict
+from matrix_xl.rules import Priority, RuleResult, Step, TooComplex, Verdict
 
 D = default_definition()
 
@@ -88,8 +89,15 @@ def test_the_json_form() -> None:
                 }
             ],
             "steps": [{"skill": "Cloud", "skill_id": "cloud", "from": 3, "to": 4}],
+            "too_complex": None,
         },
-        "promotion": {"name": "Promotion ready", "ready": False, "rules": [], "steps": None},
+        "promotion": {
+            "name": "Promotion ready",
+            "ready": False,
+            "rules": [],
+            "steps": None,
+            "too_complex": None,
+        },
         "priorities": [
             {"skill": "Cloud", "skill_id": "cloud", "mandatory": True, "rating": 3, "target": 4}
         ],
@@ -145,3 +153,14 @@ def test_verdict_lookup_and_unrated() -> None:
         result.verdict("nothing")
     assert result.unrated == ["NLP"]
     assert result.errors == []
+
+
+def test_a_verdict_too_complex_to_plan_says_so_in_json() -> None:
+    unplanned = replace(PROMOTION, too_complex=TooComplex(250_000))
+    out = replace(evaluation(), verdicts=(APPLY, unplanned)).to_dict()
+    assert out["promotion"]["steps"] is None
+    assert out["promotion"]["too_complex"] == {
+        "message": str(TooComplex(250_000)),
+        "budget": 250_000,
+    }
+    assert out["promotion"]["too_complex"]["message"].startswith("too complex to plan")

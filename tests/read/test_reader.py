@@ -699,3 +699,48 @@ def test_a_skill_row_deleted_in_libreoffice_reads_as_that_skill_missing(
     assert len(lines) == 1 and L.MATRIX in lines[0] and "missing" in lines[0], out
     assert out.startswith(f"{path}: 1 error(s)"), out
     assert "Traceback" not in out + err
+
+
+# -- the hidden definition: JSON that is no definition is an unreadable workbook (exit 2) ------
+
+
+def _with_hidden_definition(blob: str) -> bytes:
+    def change(wb: Any) -> None:
+        ws = wb[L.META]
+        for row in ws.iter_rows():
+            if row[0].value == "definition":
+                for cell in row[1:]:
+                    cell.value = None
+                ws.cell(row[0].row, 2).value = blob
+                ws.cell(row[0].row, 2).data_type = "s"
+                return
+        raise AssertionError("no definition row on the hidden sheet")
+
+    return edit(build_workbook(owner="Ada"), change)
+
+
+@pytest.mark.parametrize(
+    ("blob", "named"),
+    [
+        ("[1, 2, 3]", "not list"),
+        ('"a text"', "not str"),
+        ("[" * 30_000, "nested too deep"),
+        ('{"skills": ' + "[" * 20_000 + "]" * 9_999, "nested too deep"),
+        ("{broken", "not valid JSON"),
+    ],
+    ids=["a list", "a string", "deep", "deep inside", "not JSON"],
+)
+def test_a_hidden_definition_that_is_no_object_or_too_deep_is_exit_2(
+    tmp_path: Path, blob: str, named: str
+) -> None:
+    path = tmp_path / "hidden.xlsx"
+    path.write_bytes(_with_hidden_definition(blob))
+    with pytest.raises(UnreadableWorkbookError) as caught:
+        read_workbook(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}: the definition kept on the hidden {L.META} sheet")
+    assert named in message
+    for command in (["validate"], ["evaluate", "--dry-run"]):
+        code, out, err = _matrix_xl(*command, str(path))
+        assert code == 2, (command, out, err)
+        assert named in err and "Traceback" not in out + err
